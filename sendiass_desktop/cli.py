@@ -1,0 +1,482 @@
+"""``sendiass-admin``: the command-line front end over the same services as the GUI.
+
+Every failure is one plain line on standard error and a non-zero exit code;
+a traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from sendiass_desktop import __version__
+from sendiass_desktop.domain.errors import InvalidInput, PermissionDenied, SendiassError
+from sendiass_desktop.domain.roles import Role
+from sendiass_desktop.services import store_admin
+from sendiass_desktop.services import users as user_service
+from sendiass_desktop.services.session import (
+    Session,
+    StoreLocation,
+    unlock_with_password,
+    unlock_with_recovery_key,
+)
+from sendiass_desktop.services.setup import create_store
+from sendiass_desktop.store import keyslots, migrations
+from sendiass_desktop.store.errors import (
+    HeaderDamaged,
+    LockedOut,
+    MachineNotEnrolled,
+    NoCredentialStore,
+    StoreDamaged,
+    StoreError,
+    StoreMissing,
+    WrongCredentials,
+    WrongRecoveryKey,
+)
+
+PROG = "sendiass-admin"
+STORE_ENV = "SENDIASS_STORE"
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and found a problem (check, verify-audit)
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_DAMAGED = 4
+EXIT_ERROR = 5
+EXIT_UNEXPECTED = 70
+
+
+class CliError(SendiassError):
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _default_store() -> Path:
+    env = os.environ.get(STORE_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("sendiass-desktop", appauthor=False)) / (
+        "service.sendiass"
+    )
+
+
+class StdinLines:
+    """Lines of standard input, read only when asked for (first: the password)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._iter: Iterator[str] | None = None
+
+    def next(self, what: str) -> str:
+        if self._iter is None:
+            self._iter = iter(self._stream)
+        try:
+            line = next(self._iter)
+        except StopIteration:
+            raise CliError(f"Standard input ended before the {what} was given.",
+                           EXIT_USAGE) from None
+        return line.rstrip("\r\n")
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.stdin = StdinLines(stdin)
+        self.location = StoreLocation.of(args.store or _default_store())
+        self._session: Session | None = None
+
+    def secret(self, what: str, flag: bool) -> str:
+        if flag:
+            return self.stdin.next(what)
+        if sys.stdin.isatty():
+            return getpass.getpass(f"{what[0].upper()}{what[1:]}: ")
+        raise CliError(
+            f"Give the {what} on standard input with --password-stdin (or run interactively).",
+            EXIT_USAGE,
+        )
+
+    def session(self, *, read_only: bool = False) -> Session:
+        if self._session is not None:
+            return self._session
+        self._session = open_session(self, self.location, read_only=read_only)
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out)
+
+
+def open_session(ctx: Context, location: StoreLocation, *, read_only: bool = False) -> Session:
+    args = ctx.args
+    if args.recovery_key_file:
+        text = _read_small_file(Path(args.recovery_key_file), "recovery key file")
+        session, device_secret = unlock_with_recovery_key(location, text, read_only=read_only)
+        ctx.device_secret = device_secret  # type: ignore[attr-defined]
+        return session
+    if not args.user:
+        raise CliError(
+            "This command needs the store unlocked: give --user NAME with --password-stdin, "
+            "or --recovery-key-file FILE.",
+            EXIT_USAGE,
+        )
+    password = ctx.secret("password", args.password_stdin)
+    return unlock_with_password(location, args.user, password, read_only=read_only)
+
+
+def _read_small_file(path: Path, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read(64 * 1024)
+    except OSError:
+        raise CliError(f"The {what} '{path.name}' cannot be read.", EXIT_USAGE) from None
+
+
+def _write_new_file(path: Path, data: bytes, what: str, private: bool = True) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags, 0o600 if private else 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except FileExistsError:
+        raise CliError(f"The {what} '{path}' already exists; choose a new file name.") from None
+    except OSError as exc:
+        raise CliError(f"The {what} '{path}' cannot be written ({exc.strerror}).") from None
+
+
+# --- commands -------------------------------------------------------------------
+
+
+def cmd_init(ctx: Context) -> int:
+    a = ctx.args
+    for out in filter(None, [a.recovery_key_out, a.recovery_sheet]):
+        if Path(out).exists():
+            raise CliError(f"'{out}' already exists; choose a new file name.", EXIT_USAGE)
+    password = ctx.secret("password for the new administrator", a.password_stdin)
+    result = create_store(
+        ctx.location,
+        admin_username=a.admin_user,
+        admin_password=password,
+        admin_display_name=a.display_name or "",
+        service_name=a.service_name,
+        device_binding=not a.no_device_binding,
+    )
+    _write_new_file(Path(a.recovery_key_out), (result.recovery_key + "\n").encode(),
+                    "recovery key file")
+    if a.recovery_sheet:
+        _write_new_file(Path(a.recovery_sheet), result.recovery_sheet_pdf(), "recovery sheet")
+    ctx.say(f"Created store {ctx.location.path} (store id {result.store_id}).")
+    ctx.say(f"Key derivation: Argon2id, {result.kdf.memory_kib // 1024} MiB, "
+            f"{result.kdf.time_cost} passes.")
+    if not result.device_binding:
+        ctx.say("Warning: device binding is OFF for this store: a copied store and a password "
+                "are enough to open it.")
+    ctx.say(f"The recovery key was written to {a.recovery_key_out}. Print it, store it "
+            "somewhere safe, then delete the file.")
+    return EXIT_OK
+
+
+def _expiry(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).astimezone()
+        except ValueError:
+            continue
+    raise CliError("Give the end date as YYYY-MM-DD or 'YYYY-MM-DD HH:MM'.", EXIT_USAGE)
+
+
+def cmd_user(ctx: Context) -> int:
+    a = ctx.args
+    session = ctx.session()
+    if a.user_command == "list":
+        for u in user_service.list_users(session):
+            expires = f" until {u.expires_at:%d/%m/%Y %H:%M}" if u.expires_at else ""
+            ctx.say(f"{u.username}\t{u.role.value}\t{u.status.value}{expires}\t{u.display_name}")
+        return EXIT_OK
+    if a.user_command == "add":
+        password = ctx.stdin.next("new user's password") if a.new_password_stdin else None
+        user, initial = user_service.add_user(
+            session, a.name, Role.parse(a.role), display_name=a.display_name or "",
+            password=password, expires_at=_expiry(a.expires),
+        )
+        ctx.say(f"Added {user.username} ({user.role.label}).")
+        if password is None:
+            ctx.say(f"Temporary password (must be changed at first sign-in): {initial}")
+        return EXIT_OK
+    if a.user_command == "disable":
+        user_service.disable_user(session, a.name)
+        ctx.say(f"Disabled {a.name}. Their password no longer opens the store.")
+        return EXIT_OK
+    if a.user_command == "enable":
+        user, temporary = user_service.enable_user(session, a.name)
+        ctx.say(f"Enabled {user.username}. Temporary password: {temporary}")
+        return EXIT_OK
+    if a.user_command == "passwd":
+        if a.name and a.name.lower() != session.user.username:
+            new = ctx.stdin.next("new password") if a.new_password_stdin else None
+            temporary = user_service.reset_password(session, a.name, new_password=new)
+            ctx.say(f"Reset the password of {a.name.lower()}; it must be changed at next sign-in.")
+            if new is None:
+                ctx.say(f"Temporary password: {temporary}")
+            return EXIT_OK
+        if session.via_recovery_key:
+            raise CliError("Name the account whose password to reset.", EXIT_USAGE)
+        new = (ctx.stdin.next("new password") if a.new_password_stdin
+               else getpass.getpass("New password: "))
+        if not a.password_stdin:
+            raise CliError("Changing your own password needs --password-stdin (the current "
+                           "password on the first line, the new one on the second).", EXIT_USAGE)
+        current = ctx.current_password  # type: ignore[attr-defined]
+        user_service.change_own_password(session, current, new)
+        ctx.say("Your password has been changed.")
+        return EXIT_OK
+    raise CliError("Unknown user command.", EXIT_USAGE)
+
+
+def cmd_check(ctx: Context) -> int:
+    session = ctx.session(read_only=True)
+    report = store_admin.check_store(session)
+    if report.ok:
+        ctx.say(f"OK: encryption, structure and audit log ({report.audit_entries} entries) "
+                "all hold.")
+        return EXIT_OK
+    for problem in report.problems:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def cmd_verify_audit(ctx: Context) -> int:
+    session = ctx.session(read_only=True)
+    brk, count = store_admin.verify_audit(session)
+    if brk is None:
+        ctx.say(f"OK: the audit log's {count} entries are intact.")
+        return EXIT_OK
+    print(f"{PROG}: audit log broken. {brk.describe()}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def cmd_backup(ctx: Context) -> int:
+    target = ctx.args.out or ctx.args.file
+    if not target:
+        raise CliError("Name the backup file: backup --out FILE.", EXIT_USAGE)
+    result = store_admin.backup(ctx.session(), Path(target))
+    ctx.say(f"Backup written and verified: {result.path} (with key file {result.header_path.name})")
+    return EXIT_OK
+
+
+def cmd_restore(ctx: Context) -> int:
+    source = ctx.args.source or ctx.args.file
+    if not source:
+        raise CliError("Name the backup to restore: restore FILE.", EXIT_USAGE)
+    backup_location = StoreLocation.of(source)
+    if not backup_location.path.is_file():
+        raise CliError("That backup file does not exist.", EXIT_USAGE)
+    session = open_session(ctx, backup_location)
+    try:
+        moved = store_admin.restore(session, ctx.location)
+    finally:
+        session.close()
+    ctx.say(f"Restored {ctx.location.path} from the backup.")
+    if moved:
+        ctx.say(f"The store it replaced was kept as {moved}.")
+    return EXIT_OK
+
+
+def cmd_rekey(ctx: Context) -> int:
+    a = ctx.args
+    if a.new_recovery_key_out and Path(a.new_recovery_key_out).exists():
+        raise CliError(f"'{a.new_recovery_key_out}' already exists.", EXIT_USAGE)
+    session = ctx.session()
+    result = store_admin.rekey(
+        session, new_recovery_key=bool(a.new_recovery_key_out),
+        device_secret=getattr(ctx, "device_secret", None),
+    )
+    ctx.say("The store's data key has been rotated; every account still opens it.")
+    if result.new_recovery_key and a.new_recovery_key_out:
+        _write_new_file(Path(a.new_recovery_key_out), (result.new_recovery_key + "\n").encode(),
+                        "recovery key file")
+        if a.recovery_sheet:
+            _write_new_file(Path(a.recovery_sheet), result.recovery_sheet_pdf(session),
+                            "recovery sheet")
+        ctx.say("A new recovery key was issued; the old recovery sheet no longer works. "
+                f"It was written to {a.new_recovery_key_out}.")
+    return EXIT_OK
+
+
+def cmd_enrol(ctx: Context) -> int:
+    if not ctx.args.recovery_key_file:
+        raise CliError("Enrolling a computer needs the recovery key: --recovery-key-file FILE.",
+                       EXIT_USAGE)
+    session = ctx.session()
+    if store_admin.enrol_this_machine(session, getattr(ctx, "device_secret", None)):
+        ctx.say("This computer is now enrolled: passwords open the store here.")
+    else:
+        ctx.say("This store does not use device binding; there is nothing to enrol.")
+    return EXIT_OK
+
+
+def cmd_info(ctx: Context) -> int:
+    if not ctx.location.path.is_file():
+        raise StoreMissing()
+    header = keyslots.read(ctx.location.path)
+    ctx.say(f"Store: {ctx.location.path}")
+    ctx.say(f"Store id: {header.store_id}")
+    ctx.say(f"Created: {header.created_at}")
+    ctx.say(f"Device binding: {'on' if header.device_binding else 'OFF'}")
+    ctx.say(f"Accounts with a key slot: {len(header.password_slots)}")
+    ctx.say(f"Schema version understood by this program: {migrations.LATEST_VERSION}")
+    return EXIT_OK
+
+
+# --- parser ---------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Administer a SENDIASS Desktop store: set-up, accounts, checks, backups.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--store", help=f"the store file (default: ${STORE_ENV} or the user data "
+                                   "folder)")
+    p.add_argument("--user", help="sign in as this user")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    p.add_argument("--recovery-key-file", help="unlock with the recovery key in this file")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    init = sub.add_parser("init", help="create a new store and its first administrator")
+    init.add_argument("--admin-user", required=True)
+    init.add_argument("--display-name")
+    init.add_argument("--service-name", default="SENDIASS")
+    init.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS)
+    init.add_argument("--recovery-key-out", required=True, metavar="FILE")
+    init.add_argument("--recovery-sheet", metavar="FILE.pdf")
+    init.add_argument("--no-device-binding", action="store_true",
+                      help="do not require an enrolled computer (weaker; shown as a warning)")
+    init.set_defaults(func=cmd_init)
+
+    user = sub.add_parser("user", help="manage accounts")
+    usub = user.add_subparsers(dest="user_command", metavar="ACTION")
+    usub.required = True
+    add = usub.add_parser("add", help="add an account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--display-name")
+    add.add_argument("--expires", help="end of access (inspectors): YYYY-MM-DD [HH:MM]")
+    add.add_argument("--new-password-stdin", action="store_true",
+                     help="read the initial password from the next line of standard input")
+    for name in ("disable", "enable"):
+        sp = usub.add_parser(name, help=f"{name} an account")
+        sp.add_argument("name")
+    pw = usub.add_parser("passwd", help="change your password, or reset another account's")
+    pw.add_argument("name", nargs="?")
+    pw.add_argument("--new-password-stdin", action="store_true",
+                    help="read the new password from the next line of standard input")
+    usub.add_parser("list", help="list accounts")
+    user.set_defaults(func=cmd_user)
+
+    sub.add_parser("check", help="check encryption, structure and the audit log").set_defaults(
+        func=cmd_check)
+    sub.add_parser("verify-audit", help="verify the audit log's hash chain").set_defaults(
+        func=cmd_verify_audit)
+    bk = sub.add_parser("backup", help="write a verified encrypted backup")
+    bk.add_argument("file", nargs="?")
+    bk.add_argument("--out", metavar="FILE")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="replace the store with a backup (the old one is kept)")
+    rs.add_argument("file", nargs="?")
+    rs.add_argument("--from", dest="source", metavar="FILE")
+    rs.set_defaults(func=cmd_restore)
+    rk = sub.add_parser("rekey", help="rotate the store's data key")
+    rk.add_argument("--new-recovery-key-out", metavar="FILE",
+                    help="also issue a new recovery key, written to FILE")
+    rk.add_argument("--recovery-sheet", metavar="FILE.pdf")
+    rk.set_defaults(func=cmd_rekey)
+    sub.add_parser("enrol", help="enrol this computer (needs --recovery-key-file)").set_defaults(
+        func=cmd_enrol)
+    sub.add_parser("info", help="show the store's identity (no unlock needed)").set_defaults(
+        func=cmd_info)
+    return p
+
+
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def _exit_code(exc: SendiassError) -> int:
+    if isinstance(exc, CliError):
+        return exc.code
+    if isinstance(exc, WrongCredentials | WrongRecoveryKey | LockedOut | PermissionDenied |
+                  MachineNotEnrolled | NoCredentialStore):
+        return EXIT_AUTH
+    if isinstance(exc, StoreDamaged | HeaderDamaged):
+        return EXIT_DAMAGED
+    if isinstance(exc, InvalidInput):
+        return EXIT_USAGE
+    return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
+         stdout: TextIO | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args, stdin or sys.stdin, stdout or sys.stdout)
+    try:
+        if args.command == "user" and args.user_command == "passwd" and not args.name \
+                and args.password_stdin:
+            # Own password change: remember the current one to prove it again.
+            ctx.current_password = ctx.stdin.next("password")  # type: ignore[attr-defined]
+            ctx.stdin.next = _replay(ctx.current_password, ctx.stdin.next)  # type: ignore[method-assign]
+        code: int = args.func(ctx)
+    except SendiassError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        code = _exit_code(exc)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing half-done was kept.", file=sys.stderr)
+        code = 130
+    except StoreError as exc:  # pragma: no cover - StoreError is a SendiassError
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        code = EXIT_ERROR
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: unexpected error ({type(exc).__name__}). Nothing was changed that was "
+              "not saved. Run again with --debug for details.", file=sys.stderr)
+        code = EXIT_UNEXPECTED
+    finally:
+        ctx.close()
+    return code
+
+
+def _replay(first: str, then: Callable[[str], str]) -> Callable[[str], str]:
+    used = False
+
+    def next_line(what: str) -> str:
+        nonlocal used
+        if not used:
+            used = True
+            return first
+        return then(what)
+
+    return next_line
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Use cases with authorisation. Every permission check lives here."""

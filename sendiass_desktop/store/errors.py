@@ -1,0 +1,143 @@
+"""Store-level failures, each with a message that tells the user what to do."""
+
+from __future__ import annotations
+
+from sendiass_desktop.domain.errors import SendiassError
+
+
+class StoreError(SendiassError):
+    """Base for problems opening or using the store."""
+
+
+class SqlcipherMissing(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "SQLCipher is not available, so the store cannot be opened safely. "
+            "Reinstall SENDIASS Desktop (it needs the 'sqlcipher3' package built with SQLCipher 4)."
+        )
+
+
+class StoreMissing(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "There is no store at that location. Check the path, or create one with "
+            "'sendiass-admin --store PATH init'."
+        )
+
+
+class StoreExists(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "A store (or its key file) already exists at that location. Choose another "
+            "location; an existing store is never overwritten."
+        )
+
+
+class StoreDamaged(StoreError):
+    """The store file cannot be read with the right key: damaged or swapped."""
+
+    def __init__(self, detail: str = "") -> None:
+        message = (
+            "The store file is damaged or does not belong with this key file, so it cannot "
+            "be opened. Restore the latest backup with 'sendiass-admin restore'."
+        )
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+
+class StoreTooNew(StoreError):
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(
+            f"This store was written by a newer version of SENDIASS Desktop (schema {found}; "
+            f"this version understands up to {supported}). Install the newer version."
+        )
+
+
+class StoreBusy(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The store is busy: another computer or window is saving a large change. "
+            "Try again in a moment."
+        )
+
+
+class StoreReadOnly(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The store cannot be saved to: the file or its folder is read-only. Ask your "
+            "administrator to check the folder's permissions. Nothing was changed."
+        )
+
+
+class DiskFull(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The disk holding the store is full, so the change was not saved. Free some "
+            "space and try again; nothing already saved has been lost."
+        )
+
+
+class HeaderDamaged(StoreError):
+    def __init__(self, detail: str = "") -> None:
+        message = (
+            "The key file beside the store is missing, damaged or not a SENDIASS Desktop key "
+            "file. Restore it from a backup (each backup carries its own key file)."
+        )
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+
+class HeaderTampered(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The key file has been changed outside SENDIASS Desktop and cannot be trusted. "
+            "Restore it from a backup and tell your manager."
+        )
+
+
+class WrongCredentials(StoreError):
+    def __init__(self) -> None:
+        super().__init__("The username or password is not right. Check them and try again.")
+
+
+class WrongRecoveryKey(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That recovery key does not open this store. Check it against the recovery sheet "
+            "for this store (the sheet shows the store's identifier)."
+        )
+
+
+class NoCredentialStore(StoreError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "This computer has no working credential store, which this store needs to check "
+            f"that the computer is enrolled. {detail}"
+        )
+
+
+class MachineNotEnrolled(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This computer is not enrolled for this store, so passwords alone cannot open it. "
+            "An administrator can enrol it with the recovery key: "
+            "'sendiass-admin --store PATH --recovery-key-file FILE enrol'."
+        )
+
+
+class LockedOut(StoreError):
+    def __init__(self, seconds: float) -> None:
+        wait = max(1, round(seconds))
+        unit = "second" if wait == 1 else "seconds"
+        super().__init__(
+            f"Too many wrong passwords for this account. Wait {wait} {unit} and try again."
+        )
+        self.seconds = seconds
+
+
+class AccountDisabled(StoreError):
+    def __init__(self) -> None:
+        super().__init__("This account has been disabled. Ask an administrator for help.")
+
+
+class AccountExpired(StoreError):
+    def __init__(self) -> None:
+        super().__init__("This account's access period has ended. Ask an administrator.")

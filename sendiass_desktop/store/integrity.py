@@ -1,0 +1,41 @@
+"""Whole-store checks: SQLCipher page HMACs, SQLite structure, foreign keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sendiass_desktop.store import audit_log
+from sendiass_desktop.store.connection import Connection, DatabaseError
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    audit_entries: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(conn: Connection) -> CheckReport:
+    report = CheckReport()
+    try:
+        bad_pages = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        if bad_pages:
+            report.problems.append(
+                f"{len(bad_pages)} encrypted page(s) fail their integrity check (damaged or "
+                "altered)."
+            )
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        if rows != ["ok"]:
+            report.problems.append(f"The database structure is damaged ({len(rows)} problem(s)).")
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            report.problems.append(f"{len(fk)} record(s) point to records that do not exist.")
+        brk, report.audit_entries = audit_log.verify(conn)
+        if brk is not None:
+            report.problems.append(f"The audit log is broken: {brk.describe()}")
+    except DatabaseError:
+        report.problems.append("The store could not be read to the end: it is damaged.")
+    return report
