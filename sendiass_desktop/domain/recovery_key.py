@@ -132,8 +132,7 @@ def format_recovery_key(key: bytes) -> str:
         raise ValueError(f"a recovery key is exactly {KEY_BYTES} bytes")
     characters = _encode(key + _checksum(key))
     return "-".join(
-        characters[start : start + GROUP_SIZE]
-        for start in range(0, KEY_CHARACTERS, GROUP_SIZE)
+        characters[start : start + GROUP_SIZE] for start in range(0, KEY_CHARACTERS, GROUP_SIZE)
     )
 
 
@@ -160,9 +159,7 @@ def parse_recovery_key(text: str) -> bytes:
             user can act on, naming a group or position but never the key.
     """
     if not isinstance(text, str):
-        raise RecoveryKeyFormatError(
-            "The recovery key must be typed as text. " + _LENGTH_HINT
-        )
+        raise RecoveryKeyFormatError("The recovery key must be typed as text. " + _LENGTH_HINT)
     if len(text) > _MAX_INPUT_CHARACTERS:
         raise RecoveryKeyFormatError(
             f"The recovery key should have {KEY_CHARACTERS} letters and digits; "
@@ -201,8 +198,7 @@ def _encode(payload: bytes) -> str:
     number = int.from_bytes(payload, "big")
     count = len(payload) * 8 // _BITS_PER_CHAR
     return "".join(
-        ALPHABET[(number >> (_BITS_PER_CHAR * (count - 1 - i))) & 0b11111]
-        for i in range(count)
+        ALPHABET[(number >> (_BITS_PER_CHAR * (count - 1 - i))) & 0b11111] for i in range(count)
     )
 
 

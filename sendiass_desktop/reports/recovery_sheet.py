@@ -43,7 +43,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    KeepTogether,
+    KeepInFrame,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -51,7 +51,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from sendiass_desktop.domain.recovery_key import GROUP_COUNT, recovery_key_groups
+from sendiass_desktop.domain.recovery_key import GROUP_COUNT, GROUP_SIZE, recovery_key_groups
 
 __all__ = ["RecoverySheet", "format_uk_date", "render_recovery_sheet"]
 
@@ -87,7 +87,7 @@ class RecoverySheet:
 
 
 #: Longest text each field may have; the sheet is tested to fit at these.
-_TEXT_LIMITS: Final = {"service_name": 120, "store_file_name": 100, "created_by": 64}
+_TEXT_LIMITS: Final = {"service_name": 120, "store_file_name": 80, "created_by": 64}
 
 
 _MONTHS: Final = (
@@ -120,11 +120,11 @@ _WARN_INK: Final = colors.HexColor("#6B3F00")
 _PAGE_WIDTH, _PAGE_HEIGHT = A4
 _MARGIN: Final = 18 * mm
 _TOP_MARGIN: Final = 15 * mm
-_BOTTOM_MARGIN: Final = 17 * mm
+_BOTTOM_MARGIN: Final = 15 * mm
 _CONTENT_WIDTH: Final = _PAGE_WIDTH - 2 * _MARGIN
 
 _KEY_FONT: Final = "Courier-Bold"
-_KEY_FONT_SIZE: Final = 21
+_KEY_FONT_SIZE: Final = 20
 _GROUPS_PER_ROW: Final = 7
 
 
@@ -180,7 +180,7 @@ class _KeyGrid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
     _LABEL_HEIGHT: Final = 11.0
     _BOX_HEIGHT: Final = 32.0
     _ROW_GAP: Final = 10.0
-    _COLUMN_GAP: Final = 8.0
+    _COLUMN_GAP: Final = 6.0
 
     def __init__(self, groups: tuple[str, ...], width: float) -> None:
         super().__init__()
@@ -222,7 +222,7 @@ class _KeyGrid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
 
 def _panel(content: list[Flowable], fill: Any, edge: Any, padding: float = 10) -> Table:
     """A tinted box around ``content``, used for the key and the warning."""
-    table = Table([[content]], colWidths=[_CONTENT_WIDTH])
+    table = Table([[content]], colWidths=[_CONTENT_WIDTH], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -240,7 +240,7 @@ def _panel(content: list[Flowable], fill: Any, edge: Any, padding: float = 10) -
 
 def _details_table(sheet: RecoverySheet, styles: dict[str, ParagraphStyle]) -> Table:
     binding = (
-        "On (a password opens the store only on enrolled computers)"
+        "On: a password opens the store only on computers enrolled with this key"
         if sheet.device_binding
         else "<b>Off</b> (see the warning above)"
     )
@@ -251,14 +251,12 @@ def _details_table(sheet: RecoverySheet, styles: dict[str, ParagraphStyle]) -> T
     def value(text: str) -> Paragraph:
         return Paragraph(text, styles["value"])
 
-    # Two label/value pairs per row where the values are short; the service
-    # name, store ID and device binding get a whole row so they never wrap
-    # into a cramped half-width cell.
+    # The service name is the page's subtitle, so it is not repeated here.
+    # Values that can be long get a whole row; the two short ones share one.
     rows = [
-        [label("Service"), value(escape(sheet.service_name)), "", ""],
-        [label("Store file"), value(escape(sheet.store_file_name)),
-         label("Set up on"), value(format_uk_date(sheet.created_on))],
-        [label("Store ID"), value(_code(str(uuid.UUID(sheet.store_id)))),
+        [label("Store file"), value(escape(sheet.store_file_name)), "", ""],
+        [label("Store ID"), value(_code(str(uuid.UUID(sheet.store_id)))), "", ""],
+        [label("Set up on"), value(format_uk_date(sheet.created_on)),
          label("Set up by"), value(escape(sheet.created_by))],
         [label("Device binding"), value(binding), "", ""],
     ]  # fmt: skip
@@ -266,12 +264,14 @@ def _details_table(sheet: RecoverySheet, styles: dict[str, ParagraphStyle]) -> T
     half = _CONTENT_WIDTH / 2
     table = Table(
         rows,
-        colWidths=[label_width, half - label_width + 24, label_width - 4, half - label_width - 20],
+        colWidths=[label_width, half - label_width, label_width, half - label_width],
+        hAlign="LEFT",
     )
     table.setStyle(
         TableStyle(
             [
                 ("SPAN", (1, 0), (3, 0)),
+                ("SPAN", (1, 1), (3, 1)),
                 ("SPAN", (1, 3), (3, 3)),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -2), 0.4, _RULE),
@@ -286,21 +286,29 @@ def _details_table(sheet: RecoverySheet, styles: dict[str, ParagraphStyle]) -> T
 
 def _handwriting_table(styles: dict[str, ParagraphStyle]) -> Table:
     """Blank lines to record, by hand, who holds the sheet and where."""
-    label_width = 32 * mm
+    label_width = 20 * mm
+    half = _CONTENT_WIDTH / 2
     rows = [
-        [Paragraph("Stored by", styles["label"]), ""],
-        [Paragraph("Where", styles["label"]), ""],
-        [Paragraph("Date", styles["label"]), ""],
-    ]
+        [Paragraph("Stored by", styles["label"]), "",
+         Paragraph("Date", styles["label"]), ""],
+        [Paragraph("Where", styles["label"]), "", "", ""],
+    ]  # fmt: skip
     table = Table(
-        rows, colWidths=[label_width, _CONTENT_WIDTH - label_width], rowHeights=[22, 22, 22]
+        rows,
+        colWidths=[label_width, half - label_width - 12, label_width + 4, half - label_width + 8],
+        rowHeights=[24, 24],
+        hAlign="LEFT",
     )
     table.setStyle(
         TableStyle(
             [
+                ("SPAN", (1, 1), (3, 1)),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LINEBELOW", (1, 0), (1, -1), 0.6, _MUTED),
+                ("LINEBELOW", (1, 0), (1, 0), 0.6, _MUTED),
+                ("LINEBELOW", (3, 0), (3, 0), 0.6, _MUTED),
+                ("LINEBELOW", (1, 1), (3, 1), 0.6, _MUTED),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("LEFTPADDING", (2, 0), (2, 0), 14),  # room between the two lines
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
         )
@@ -322,10 +330,10 @@ def _story(sheet: RecoverySheet) -> list[Flowable]:
         Paragraph(service, styles["service"]),
         Spacer(1, 8),
         Paragraph(
-            f"This sheet holds the <b>recovery key</b> for the encrypted case records that "
-            f"{service} keeps in SENDIASS Desktop. It was printed once, when the store was set "
-            "up, and cannot be printed again. Keep it locked away: you will need it only if "
-            "every password is lost, or to set up SENDIASS Desktop on a new computer.",
+            "This sheet holds the <b>recovery key</b> to the service's encrypted case records "
+            "in SENDIASS Desktop. It is printed once, when the store is set up, and cannot be "
+            "printed again. You will need it only if every password is lost, or to set up a "
+            "new computer.",
             styles["body"],
         ),
         Spacer(1, 10),
@@ -338,9 +346,10 @@ def _story(sheet: RecoverySheet) -> list[Flowable]:
             _KeyGrid(groups, _CONTENT_WIDTH - 20),
             Spacer(1, 8),
             Paragraph(
-                f"{GROUP_COUNT} groups of 4. Digits 0–9 and the letters A–Z except I, L, O and "
-                "U, so a 0 is always zero and a 1 is always one. When typing it in, small "
-                "letters are fine and the hyphens or spaces between groups are optional.",
+                f"{GROUP_COUNT} groups of {GROUP_SIZE}. Digits 0–9 and the letters A–Z "
+                "except I, L, O and U, so a 0 is always zero and a 1 is always one. When "
+                "typing it in, small letters are fine and the hyphens or spaces between "
+                "groups are optional.",
                 styles["small"],
             ),
         ],
@@ -392,20 +401,16 @@ def _story(sheet: RecoverySheet) -> list[Flowable]:
         Paragraph("If it is lost, or someone else may have seen it", styles["heading"]),
         *bullets(
             [
-                "Tell an administrator straight away. They rotate the keys with "
-                f"{_code('sendiass-admin rekey')} and print a new recovery sheet; this key "
-                "then no longer opens the store.",
+                "Tell an administrator straight away. They rotate the keys and issue a new "
+                f"recovery key with {_code('sendiass-admin rekey --new-recovery-key-out')} "
+                "and print a new sheet; this key then no longer opens the store.",
                 "Copies and backups made before the change still open with the old key, so "
                 "keep them as safe as before, or replace them.",
                 "Once the new sheet is locked away, shred this one.",
             ]
         ),
-        KeepTogether(
-            [
-                Paragraph("Where this sheet is kept (fill in by hand)", styles["heading"]),
-                _handwriting_table(styles),
-            ]
-        ),
+        Paragraph("Where this sheet is kept (fill in by hand)", styles["heading"]),
+        _handwriting_table(styles),
     ]
     return story
 
@@ -424,12 +429,12 @@ def _draw_page_furniture(canvas: Any, doc: Any) -> None:
 
     canvas.setStrokeColor(_RULE)
     canvas.setLineWidth(0.5)
-    canvas.line(_MARGIN, 13 * mm, _PAGE_WIDTH - _MARGIN, 13 * mm)
+    canvas.line(_MARGIN, 11 * mm, _PAGE_WIDTH - _MARGIN, 11 * mm)
     canvas.setFillColor(_MUTED)
     canvas.setFont("Helvetica", 7.5)
     canvas.drawString(
         _MARGIN,
-        9 * mm,
+        7 * mm,
         "Recovery sheet. Contains no information about the children, young people or "
         "families the service supports.",
     )
@@ -443,6 +448,7 @@ def render_recovery_sheet(sheet: RecoverySheet) -> bytes:
         RecoveryKeyFormatError: if ``sheet.formatted_key`` is not a valid key.
     """
     story = _story(sheet)  # validates the key before anything is drawn
+    frame_height = _PAGE_HEIGHT - _TOP_MARGIN - _BOTTOM_MARGIN
     buffer = io.BytesIO()
     document = BaseDocTemplate(
         buffer,
@@ -460,7 +466,7 @@ def render_recovery_sheet(sheet: RecoverySheet) -> bytes:
         _MARGIN,
         _BOTTOM_MARGIN,
         _CONTENT_WIDTH,
-        _PAGE_HEIGHT - _TOP_MARGIN - _BOTTOM_MARGIN,
+        frame_height,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,
@@ -470,5 +476,9 @@ def render_recovery_sheet(sheet: RecoverySheet) -> bytes:
     document.addPageTemplates(
         [PageTemplate(id="sheet", frames=[frame], onPage=_draw_page_furniture)]
     )
-    document.build(story)
+    # The sheet must be one page: a second page could be separated from the
+    # first and lost. Realistic text fits at full size (see the tests); in a
+    # pathological case (a 120-character service name of wide letters) the
+    # content is scaled down a little rather than spilling over.
+    document.build([KeepInFrame(_CONTENT_WIDTH, frame_height, story, mode="shrink")])
     return buffer.getvalue()

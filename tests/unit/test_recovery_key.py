@@ -150,8 +150,7 @@ def test_crockford_lookalikes_are_read_as_digits() -> None:
     key = next(
         k
         for n in range(1000)
-        if (k := hashlib.sha256(b"%d" % n).digest())
-        and {"0", "1"} <= set(format_recovery_key(k))
+        if (k := hashlib.sha256(b"%d" % n).digest()) and {"0", "1"} <= set(format_recovery_key(k))
     )
     formatted = format_recovery_key(key)
     for zero in "Oo":
