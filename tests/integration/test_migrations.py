@@ -22,7 +22,7 @@ def schema(conn: Connection) -> list[tuple[str, str, str]]:
 def test_latest_is_the_last_migration() -> None:
     versions = [m.version for m in migrations.MIGRATIONS]
     assert versions == list(range(1, len(versions) + 1))
-    assert migrations.LATEST_VERSION == versions[-1]
+    assert versions[-1] == migrations.LATEST_VERSION
 
 
 @pytest.mark.parametrize("start", range(0, migrations.LATEST_VERSION + 1))

@@ -102,10 +102,10 @@ def test_instructions_are_printed(bound_pdf: bytes) -> None:
     for phrase in [
         "if every password has been lost",
         "sendiass-admin enrol",
-        "sendiass-admin rekey",
+        "sendiass-admin rekey --new-recovery-key-out",
         "Never photograph, scan, copy or email it",
         "Anyone who has this key and a copy of the store file can read every record in it.",
-        "print a new recovery sheet",
+        "print a new sheet",
         "Stored by",
         "Where",
     ]:
