@@ -10,7 +10,7 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -94,6 +94,10 @@ class Context:
         self.stdin = StdinLines(stdin)
         self.location = StoreLocation.of(args.store or _default_store())
         self._session: Session | None = None
+        # Kept for the session's lifetime only: needed to prove the current
+        # password when changing it, and to enrol with the recovery key.
+        self.password: str | None = None
+        self.device_secret: bytes | None = None
 
     def secret(self, what: str, flag: bool) -> str:
         if flag:
@@ -124,7 +128,7 @@ def open_session(ctx: Context, location: StoreLocation, *, read_only: bool = Fal
     if args.recovery_key_file:
         text = _read_small_file(Path(args.recovery_key_file), "recovery key file")
         session, device_secret = unlock_with_recovery_key(location, text, read_only=read_only)
-        ctx.device_secret = device_secret  # type: ignore[attr-defined]
+        ctx.device_secret = device_secret
         return session
     if not args.user:
         raise CliError(
@@ -133,6 +137,7 @@ def open_session(ctx: Context, location: StoreLocation, *, read_only: bool = Fal
             EXIT_USAGE,
         )
     password = ctx.secret("password", args.password_stdin)
+    ctx.password = password
     return unlock_with_password(location, args.user, password, read_only=read_only)
 
 
@@ -234,15 +239,11 @@ def cmd_user(ctx: Context) -> int:
             if new is None:
                 ctx.say(f"Temporary password: {temporary}")
             return EXIT_OK
-        if session.via_recovery_key:
+        if session.via_recovery_key or ctx.password is None:
             raise CliError("Name the account whose password to reset.", EXIT_USAGE)
-        new = (ctx.stdin.next("new password") if a.new_password_stdin
-               else getpass.getpass("New password: "))
-        if not a.password_stdin:
-            raise CliError("Changing your own password needs --password-stdin (the current "
-                           "password on the first line, the new one on the second).", EXIT_USAGE)
-        current = ctx.current_password  # type: ignore[attr-defined]
-        user_service.change_own_password(session, current, new)
+        # The current password was the first line of standard input; the new one follows.
+        new = ctx.secret("new password", a.new_password_stdin)
+        user_service.change_own_password(session, ctx.password, new)
         ctx.say("Your password has been changed.")
         return EXIT_OK
     raise CliError("Unknown user command.", EXIT_USAGE)
@@ -304,7 +305,7 @@ def cmd_rekey(ctx: Context) -> int:
     session = ctx.session()
     result = store_admin.rekey(
         session, new_recovery_key=bool(a.new_recovery_key_out),
-        device_secret=getattr(ctx, "device_secret", None),
+        device_secret=ctx.device_secret,
     )
     ctx.say("The store's data key has been rotated; every account still opens it.")
     if result.new_recovery_key and a.new_recovery_key_out:
@@ -323,7 +324,7 @@ def cmd_enrol(ctx: Context) -> int:
         raise CliError("Enrolling a computer needs the recovery key: --recovery-key-file FILE.",
                        EXIT_USAGE)
     session = ctx.session()
-    if store_admin.enrol_this_machine(session, getattr(ctx, "device_secret", None)):
+    if store_admin.enrol_this_machine(session, ctx.device_secret):
         ctx.say("This computer is now enrolled: passwords open the store here.")
     else:
         ctx.say("This store does not use device binding; there is nothing to enrol.")
@@ -417,9 +418,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
-
-
 def _exit_code(exc: SendiassError) -> int:
     if isinstance(exc, CliError):
         return exc.code
@@ -439,11 +437,6 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
     args = parser.parse_args(argv)
     ctx = Context(args, stdin or sys.stdin, stdout or sys.stdout)
     try:
-        if args.command == "user" and args.user_command == "passwd" and not args.name \
-                and args.password_stdin:
-            # Own password change: remember the current one to prove it again.
-            ctx.current_password = ctx.stdin.next("password")  # type: ignore[attr-defined]
-            ctx.stdin.next = _replay(ctx.current_password, ctx.stdin.next)  # type: ignore[method-assign]
         code: int = args.func(ctx)
     except SendiassError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
@@ -463,19 +456,6 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None,
     finally:
         ctx.close()
     return code
-
-
-def _replay(first: str, then: Callable[[str], str]) -> Callable[[str], str]:
-    used = False
-
-    def next_line(what: str) -> str:
-        nonlocal used
-        if not used:
-            used = True
-            return first
-        return then(what)
-
-    return next_line
 
 
 if __name__ == "__main__":  # pragma: no cover

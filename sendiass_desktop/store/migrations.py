@@ -79,8 +79,247 @@ _V1 = _script(
 )
 
 
+_V2 = _script(
+    """
+    CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE people (
+        id            INTEGER PRIMARY KEY,
+        ref           TEXT NOT NULL UNIQUE,
+        given_name    TEXT NOT NULL,
+        family_name   TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        date_of_birth TEXT,
+        email         TEXT NOT NULL DEFAULT '',
+        phone         TEXT NOT NULL DEFAULT '',
+        address       TEXT NOT NULL DEFAULT '',
+        postcode      TEXT NOT NULL DEFAULT '',
+        pronouns      TEXT NOT NULL DEFAULT '',
+        language      TEXT NOT NULL DEFAULT '',
+        access_needs  TEXT NOT NULL DEFAULT '',
+        organisation  TEXT NOT NULL DEFAULT '',
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        version       INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX people_name ON people (family_name, given_name)",
+    """
+    CREATE TABLE cases (
+        id                INTEGER PRIMARY KEY,
+        ref               TEXT NOT NULL UNIQUE,
+        opened_on         TEXT NOT NULL,
+        closed_on         TEXT,
+        referral_date     TEXT,
+        referral_source   TEXT NOT NULL,
+        primary_person_id INTEGER NOT NULL REFERENCES people (id),
+        child_person_id   INTEGER REFERENCES people (id),
+        school_setting    TEXT NOT NULL DEFAULT '',
+        local_authority   TEXT NOT NULL DEFAULT '',
+        ehc_stage         TEXT NOT NULL DEFAULT 'none',
+        summary           TEXT NOT NULL DEFAULT '',
+        paper_records     TEXT NOT NULL DEFAULT '',
+        assigned_officer  TEXT NOT NULL,
+        legal_hold        INTEGER NOT NULL DEFAULT 0,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        version           INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX cases_officer ON cases (assigned_officer, closed_on)",
+    "CREATE INDEX cases_opened ON cases (opened_on)",
+    "CREATE INDEX cases_primary ON cases (primary_person_id)",
+    "CREATE INDEX cases_child ON cases (child_person_id)",
+    """
+    CREATE TABLE case_issue_types (
+        case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        issue_type TEXT NOT NULL,
+        PRIMARY KEY (case_id, issue_type)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX case_issue_types_type ON case_issue_types (issue_type)",
+    """
+    CREATE TABLE case_outcomes (
+        case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        outcome TEXT NOT NULL,
+        PRIMARY KEY (case_id, outcome)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE case_parties (
+        case_id   INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people (id),
+        role      TEXT NOT NULL,
+        PRIMARY KEY (case_id, person_id, role)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX case_parties_person ON case_parties (person_id)",
+    """
+    CREATE TABLE case_yp_officers (
+        case_id  INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        username TEXT NOT NULL,
+        PRIMARY KEY (case_id, username)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE notes (
+        id              INTEGER PRIMARY KEY,
+        case_id         INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        occurred_at     TEXT NOT NULL,
+        type            TEXT NOT NULL,
+        author          TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        confidentiality TEXT NOT NULL DEFAULT 'normal',
+        safeguarding    INTEGER NOT NULL DEFAULT 0,
+        third_parties   TEXT NOT NULL DEFAULT '[]',
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        deleted_at      TEXT,
+        deleted_by      TEXT NOT NULL DEFAULT '',
+        version         INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX notes_case ON notes (case_id, occurred_at)",
+    """
+    CREATE TABLE consents (
+        id               INTEGER PRIMARY KEY,
+        case_id          INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        person_id        INTEGER NOT NULL REFERENCES people (id),
+        recipient        TEXT NOT NULL,
+        recipient_detail TEXT NOT NULL DEFAULT '',
+        purpose          TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('given', 'withdrawn')),
+        recorded_at      TEXT NOT NULL,
+        method           TEXT NOT NULL,
+        recorded_by      TEXT NOT NULL,
+        expires_on       TEXT,
+        notes            TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX consents_case ON consents (case_id, person_id)",
+    """
+    CREATE TABLE share_overrides (
+        id               INTEGER PRIMARY KEY,
+        case_id          INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        person_id        INTEGER NOT NULL REFERENCES people (id),
+        recipient        TEXT NOT NULL,
+        recipient_detail TEXT NOT NULL DEFAULT '',
+        purpose          TEXT NOT NULL,
+        grounds          TEXT NOT NULL,
+        justification    TEXT NOT NULL,
+        decided_by       TEXT NOT NULL,
+        decided_at       TEXT NOT NULL,
+        valid_until      TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX share_overrides_case ON share_overrides (case_id)",
+    """
+    CREATE TABLE safeguarding_concerns (
+        id          INTEGER PRIMARY KEY,
+        case_id     INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        raised_on   TEXT NOT NULL,
+        description TEXT NOT NULL,
+        decided_by  TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'open',
+        outcome     TEXT NOT NULL DEFAULT '',
+        raised_by   TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        version     INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX safeguarding_case ON safeguarding_concerns (case_id, status)",
+    """
+    CREATE TABLE safeguarding_note_links (
+        concern_id INTEGER NOT NULL REFERENCES safeguarding_concerns (id) ON DELETE CASCADE,
+        note_id    INTEGER NOT NULL REFERENCES notes (id) ON DELETE CASCADE,
+        PRIMARY KEY (concern_id, note_id)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE documents (
+        id          INTEGER PRIMARY KEY,
+        case_id     INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        note_id     INTEGER REFERENCES notes (id) ON DELETE SET NULL,
+        filename    TEXT NOT NULL,
+        media_type  TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        added_by    TEXT NOT NULL,
+        added_at    TEXT NOT NULL,
+        deleted_at  TEXT
+    )
+    """,
+    "CREATE INDEX documents_case ON documents (case_id)",
+    # Content apart from the listing, so listing a case's documents reads no blobs.
+    """
+    CREATE TABLE document_content (
+        document_id INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+        content     BLOB NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE deadlines (
+        id         INTEGER PRIMARY KEY,
+        case_id    INTEGER REFERENCES cases (id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL,
+        label      TEXT NOT NULL,
+        due_on     TEXT NOT NULL,
+        owner      TEXT NOT NULL,
+        done_on    TEXT,
+        source     TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        version    INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX deadlines_owner ON deadlines (owner, done_on, due_on)",
+    "CREATE INDEX deadlines_case ON deadlines (case_id)",
+    """
+    CREATE TABLE drafts (
+        id         INTEGER PRIMARY KEY,
+        username   TEXT NOT NULL,
+        case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        note_id    INTEGER,
+        body       TEXT NOT NULL,
+        fields     TEXT NOT NULL DEFAULT '{}',
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE UNIQUE INDEX drafts_key ON drafts (username, case_id, ifnull(note_id, 0))",
+    # Full-text search. Contentless (no second copy of the text) with
+    # secure-delete, so deleted or disposed text leaves the index for good.
+    """
+    CREATE TABLE search_docs (
+        id        INTEGER PRIMARY KEY,
+        kind      TEXT NOT NULL,
+        entity_id INTEGER NOT NULL,
+        case_id   INTEGER,
+        UNIQUE (kind, entity_id)
+    )
+    """,
+    "CREATE INDEX search_docs_case ON search_docs (case_id)",
+    """
+    CREATE VIRTUAL TABLE search_fts USING fts5 (
+        title, body,
+        content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    "INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 1)",
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, store metadata and the audit log", _V1),
+    Migration(2, "casework: people, cases, notes, consent, safeguarding, documents, "
+                 "deadlines, drafts and search", _V2),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
