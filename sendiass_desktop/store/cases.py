@@ -195,8 +195,8 @@ def filter_sql(f: CaseFilter) -> tuple[str, list[Any]]:
 
 
 # Built only from constant fragments; values are always bound parameters.
-_SUMMARY_SELECT = (  # noqa: S608
-    "SELECT c.id, c.ref, trim(p.given_name || ' ' || p.family_name), "
+_SUMMARY_SELECT = (
+    "SELECT c.id, c.ref, trim(p.given_name || ' ' || p.family_name), "  # noqa: S608
     "coalesce(trim(ch.given_name || ' ' || ch.family_name), ''), c.assigned_officer, "
     f"c.opened_on, c.closed_on, c.ehc_stage, {_SAFEGUARDING_OPEN}, "
     "(SELECT group_concat(issue_type) FROM case_issue_types t WHERE t.case_id = c.id) "
