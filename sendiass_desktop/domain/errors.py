@@ -26,3 +26,16 @@ class NotFound(SendiassError):
 
 class ConflictError(SendiassError):
     """Someone else saved a newer version of the record first."""
+
+
+class EditConflict(ConflictError):
+    """A save lost the race: both versions are kept so the user can merge them.
+
+    ``mine`` is what the user tried to save (already kept as a draft where
+    that applies); ``theirs`` is the newer saved version.
+    """
+
+    def __init__(self, message: str, mine: object, theirs: object) -> None:
+        super().__init__(message)
+        self.mine = mine
+        self.theirs = theirs

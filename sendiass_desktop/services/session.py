@@ -83,6 +83,10 @@ class Session:
     def can(self, permission: Permission) -> bool:
         return self.user.can(permission)
 
+    def can_manage_others(self) -> bool:
+        """Managers (and admins) may act on other officers' work."""
+        return self.user.can(Permission.APPROVE_DISCLOSURES)
+
     def require(self, permission: Permission, what: str) -> None:
         """Refuse (and audit the refusal) unless the user's role allows ``permission``."""
         if self.can(permission):

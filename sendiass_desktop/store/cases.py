@@ -37,7 +37,9 @@ def _children(conn: Connection, case_id: int) -> dict[str, Any]:
     outcomes = frozenset(Outcome(r[0]) for r in conn.execute(
         "SELECT outcome FROM case_outcomes WHERE case_id = ?", (case_id,)))
     parties = tuple(CaseParty(r[0], PartyRole(r[1])) for r in conn.execute(
-        "SELECT person_id, role FROM case_parties WHERE case_id = ? ORDER BY role, person_id",
+        "SELECT person_id, role FROM case_parties WHERE case_id = ? ORDER BY CASE role "
+        "WHEN 'primary' THEN 0 WHEN 'child' THEN 1 WHEN 'other_parent' THEN 2 "
+        "WHEN 'professional' THEN 3 ELSE 4 END, person_id",
         (case_id,)))
     officers = frozenset(r[0] for r in conn.execute(
         "SELECT username FROM case_yp_officers WHERE case_id = ?", (case_id,)))
@@ -73,14 +75,12 @@ def _write_children(conn: Connection, case: Case) -> None:
 
 def with_core_parties(case: Case) -> Case:
     """The primary service user and the child always appear among the parties."""
-    parties = list(case.parties)
     core = [CaseParty(case.primary_person_id, PartyRole.PRIMARY)]
     if case.child_person_id is not None:
         core.append(CaseParty(case.child_person_id, PartyRole.CHILD))
-    for party in core:
-        if party not in parties:
-            parties.insert(0, party)
-    return replace(case, parties=tuple(parties))
+    others = [p for p in case.parties if p not in core
+              and p.role not in (PartyRole.PRIMARY, PartyRole.CHILD)]
+    return replace(case, parties=(*core, *others))
 
 
 def new_ref(conn: Connection, prefix: str, year: int) -> str:

@@ -21,3 +21,5 @@ def put(conn: Connection, key: str, value: str) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+CASE_REF_PREFIX = "case_ref_prefix"
+DEFAULT_CASE_REF_PREFIX = "SEN"

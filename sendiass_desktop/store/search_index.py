@@ -1,0 +1,78 @@
+"""Keeping the full-text index in step with people, cases and notes.
+
+Called by services inside the same transaction as the write, so the index
+never disagrees with the records. The FTS table is contentless with
+secure-delete: removing a document removes its words from the index.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from sendiass_desktop.domain.cases import Case
+from sendiass_desktop.domain.notes import Note
+from sendiass_desktop.domain.people import Person
+from sendiass_desktop.store.connection import Connection
+
+
+class DocKind(Enum):
+    PERSON = "person"
+    CASE = "case"
+    NOTE = "note"
+
+
+def _upsert(conn: Connection, kind: DocKind, entity_id: int, case_id: int | None, title: str,
+            body: str) -> None:
+    row = conn.execute("SELECT id FROM search_docs WHERE kind = ? AND entity_id = ?",
+                       (kind.value, entity_id)).fetchone()
+    if row is None:
+        cur = conn.execute("INSERT INTO search_docs (kind, entity_id, case_id) VALUES (?, ?, ?)",
+                           (kind.value, entity_id, case_id))
+        doc_id = cur.lastrowid
+    else:
+        doc_id = row[0]
+        conn.execute("UPDATE search_docs SET case_id = ? WHERE id = ?", (case_id, doc_id))
+        conn.execute("DELETE FROM search_fts WHERE rowid = ?", (doc_id,))
+    conn.execute("INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
+                 (doc_id, title, body))
+
+
+def remove(conn: Connection, kind: DocKind, entity_id: int) -> None:
+    row = conn.execute("SELECT id FROM search_docs WHERE kind = ? AND entity_id = ?",
+                       (kind.value, entity_id)).fetchone()
+    if row is not None:
+        conn.execute("DELETE FROM search_fts WHERE rowid = ?", (row[0],))
+        conn.execute("DELETE FROM search_docs WHERE id = ?", (row[0],))
+
+
+def remove_case(conn: Connection, case_id: int) -> None:
+    """Everything indexed under a case (the case itself and its notes)."""
+    for (doc_id,) in conn.execute("SELECT id FROM search_docs WHERE case_id = ?",
+                                  (case_id,)).fetchall():
+        conn.execute("DELETE FROM search_fts WHERE rowid = ?", (doc_id,))
+    conn.execute("DELETE FROM search_docs WHERE case_id = ?", (case_id,))
+
+
+def index_person(conn: Connection, person: Person) -> None:
+    assert person.id is not None
+    body = " ".join(filter(None, [person.ref, person.email, person.phone, person.postcode,
+                                  person.address, person.organisation]))
+    _upsert(conn, DocKind.PERSON, person.id, None, person.display_name, body)
+
+
+def index_case(conn: Connection, case: Case) -> None:
+    assert case.id is not None
+    body = " ".join(filter(None, [
+        case.school_setting, case.local_authority, case.summary, case.ehc_stage.label,
+        *(i.label for i in sorted(case.issue_types, key=lambda i: i.value)),
+    ]))
+    _upsert(conn, DocKind.CASE, case.id, case.id, case.ref, body)
+
+
+def index_note(conn: Connection, note: Note) -> None:
+    assert note.id is not None
+    if note.deleted:
+        remove(conn, DocKind.NOTE, note.id)
+        return
+    body = note.body + ("\n" + "\n".join(note.third_parties) if note.third_parties else "")
+    _upsert(conn, DocKind.NOTE, note.id, note.case_id, note.type.label, body)
