@@ -344,6 +344,54 @@ def cmd_info(ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_import(ctx: Context) -> int:
+    from sendiass_desktop.services import interchange
+
+    report = interchange.import_file(ctx.session(), Path(ctx.args.file),
+                                     dry_run=ctx.args.dry_run)
+    for line in report.lines():
+        ctx.say(line)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_export(ctx: Context) -> int:
+    from sendiass_desktop.services import interchange
+
+    out = Path(ctx.args.out)
+    if out.exists():
+        raise CliError(f"'{out}' already exists; choose a new file name.", EXIT_USAGE)
+    if ctx.args.all:
+        count = interchange.export_all(ctx.session(), out)
+        ctx.say(f"Exported {count} cases to {out}.")
+    else:
+        if not ctx.args.case_ref:
+            raise CliError("Name the case to export (or use --all).", EXIT_USAGE)
+        interchange.export_case(ctx.session(), ctx.args.case_ref, out)
+        ctx.say(f"Exported {ctx.args.case_ref.upper()} to {out}.")
+    return EXIT_OK
+
+
+def cmd_search(ctx: Context) -> int:
+    from sendiass_desktop.services import search
+
+    results = search.search_cases(ctx.session(), " ".join(ctx.args.text), limit=ctx.args.limit)
+    if results.message:
+        print(f"{PROG}: {results.message}", file=sys.stderr)
+    for hit in results.hits:
+        ctx.say(hit.case.ref)
+    return EXIT_OK
+
+
+def cmd_demo_data(ctx: Context) -> int:
+    from sendiass_desktop.services import demo_data
+
+    if ctx.args.cases < 1 or ctx.args.cases > 200_000:
+        raise CliError("--cases must be between 1 and 200,000.", EXIT_USAGE)
+    summary = demo_data.generate(ctx.session(), cases=ctx.args.cases, seed=ctx.args.seed)
+    ctx.say(summary.describe())
+    return EXIT_OK
+
+
 # --- parser ---------------------------------------------------------------------
 
 
@@ -415,6 +463,26 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_enrol)
     sub.add_parser("info", help="show the store's identity (no unlock needed)").set_defaults(
         func=cmd_info)
+
+    imp = sub.add_parser("import", help="import people, cases and notes from CSV or JSON "
+                                        "(all or nothing; see docs/import-format.md)")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="check the file and show what would be created, change nothing")
+    imp.set_defaults(func=cmd_import)
+    exp = sub.add_parser("export", help="export a case (or all cases) in the import format")
+    exp.add_argument("case_ref", nargs="?", metavar="CASE-REF")
+    exp.add_argument("--out", required=True, metavar="FILE.json|FILE.csv")
+    exp.add_argument("--all", action="store_true", help="export every case")
+    exp.set_defaults(func=cmd_export)
+    se = sub.add_parser("search", help="print matching case references, best first")
+    se.add_argument("text", nargs="+")
+    se.add_argument("--limit", type=int, default=50)
+    se.set_defaults(func=cmd_search)
+    dd = sub.add_parser("demo-data", help="add synthetic demo cases (never on a real store)")
+    dd.add_argument("--cases", type=int, required=True)
+    dd.add_argument("--seed", type=int, default=2026)
+    dd.set_defaults(func=cmd_demo_data)
     return p
 
 
