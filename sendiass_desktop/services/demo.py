@@ -69,11 +69,12 @@ def ensure_demo_store(location: StoreLocation | None = None, cases: int = 200,
 
 
 def _populate(session: object, cases: int, seed: int) -> None:
-    """Synthetic casework; filled in by the casework generator when it exists."""
-    try:
-        from sendiass_desktop.services import demo_data  # type: ignore[attr-defined]
-    except ImportError:
-        return
+    """Synthetic casework from the demo data generator."""
+    from sendiass_desktop.services import demo_data
+    from sendiass_desktop.services.session import Session
+
+    if not isinstance(session, Session):
+        raise TypeError("the demo store is populated through a signed-in session")
     demo_data.generate(session, cases=cases, seed=seed)
 
 

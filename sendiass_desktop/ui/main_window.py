@@ -1,0 +1,414 @@
+"""The main window shell: banners, navigation, views, locking and signing out.
+
+How to extend it: see ``ui/views.py``. In short, each view is registered
+with a ``ViewSpec`` (key, title, factory taking the ``Session``, optional
+shortcut and permission). Windows opened from a view (a case window, say)
+should be passed to ``track_window`` so they are hidden when the app locks
+and closed when the user signs out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sendiass_desktop import APP_NAME, __version__
+from sendiass_desktop.services.session import Session
+from sendiass_desktop.store.device import CredentialStore
+from sendiass_desktop.ui.change_password_dialog import ChangePasswordDialog
+from sendiass_desktop.ui.clipboard import shared_guard
+from sendiass_desktop.ui.fields import HintLabel
+from sendiass_desktop.ui.idle_lock import DEFAULT_IDLE_SECONDS, IdleWatcher
+from sendiass_desktop.ui.notices import Banner
+from sendiass_desktop.ui.theme import Tone, heading_font
+from sendiass_desktop.ui.unlock_dialog import UnlockDialog, UnlockMode, UnlockOutcome
+from sendiass_desktop.ui.views import (
+    LockAware,
+    SessionAware,
+    ViewSpec,
+    default_views,
+    signed_in_text,
+)
+
+DEMO_TEXT = "DEMO — synthetic data. Practise freely; do not enter real people's details."
+NO_BINDING_TEXT = (
+    "This store is not tied to enrolled computers (no device binding). Anyone with a copy "
+    "of the store file and a password could open it, so keep it in a folder only your "
+    "team can reach."
+)
+_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class LockedPage(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Locked")
+        heading = QLabel("SENDIASS Desktop is locked", self)
+        heading.setFont(heading_font(self, 1.5))
+        heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        text = HintLabel("The records are hidden until you unlock. Nothing you were doing "
+                         "has been lost.", self)
+        text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.unlock_button = QPushButton("&Unlock…", self)
+        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button.setDefault(True)
+        self.sign_out_button = QPushButton("Sign &out", self)
+        self.sign_out_button.setAccessibleName("Sign out")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_out_button)
+        buttons.addWidget(self.unlock_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(heading)
+        layout.addWidget(text)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(3)
+
+
+class MainWindow(QMainWindow):
+    signedOut = Signal()
+    closed = Signal()  # the window was closed: the app should quit
+    startupFailure = Signal(object)
+    sessionChanged = Signal(object)
+    lockedChanged = Signal(bool)
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        demo: bool = False,
+        views: Sequence[ViewSpec] | None = None,
+        idle_seconds: float = DEFAULT_IDLE_SECONDS,
+        creds: CredentialStore | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._creds = creds
+        self._locked = False
+        self._ended = False
+        self._views: dict[str, QWidget] = {}
+        self._specs: dict[str, ViewSpec] = {}
+        self._tracked: list[QWidget] = []
+        self.unlock_dialog: UnlockDialog | None = None
+        self.demo = demo
+        # No personal data in the title: it shows in task bars and window lists.
+        self.setWindowTitle(f"{APP_NAME} — DEMO" if demo else APP_NAME)
+        self.setObjectName("mainWindow")
+
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        banners = QVBoxLayout()
+        banners.setContentsMargins(8, 8, 8, 0)
+        banners.setSpacing(6)
+        self.demo_banner: Banner | None = None
+        if demo:
+            self.demo_banner = Banner(Tone.DEMO, DEMO_TEXT, central, bold=True,
+                                      name="Demo mode")
+            banners.addWidget(self.demo_banner)
+        self.binding_banner = Banner(Tone.WARNING, NO_BINDING_TEXT, central,
+                                     name="No device binding")
+        banners.addWidget(self.binding_banner)
+        outer.addLayout(banners)
+
+        # Navigation (model/view) and the views themselves.
+        self.workspace = QWidget(central)
+        self.nav_model = QStandardItemModel(self)
+        self.nav = QListView(self.workspace)
+        self.nav.setModel(self.nav_model)
+        self.nav.setAccessibleName("Sections")
+        self.nav.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.nav.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.nav.setMaximumWidth(self.fontMetrics().averageCharWidth() * 28)
+        self.nav.selectionModel().currentChanged.connect(self._nav_changed)
+        self.view_stack = QStackedWidget(self.workspace)
+        work = QHBoxLayout(self.workspace)
+        work.setContentsMargins(8, 8, 8, 8)
+        work.addWidget(self.nav)
+        work.addWidget(self.view_stack, 1)
+
+        self.locked_page = LockedPage(central)
+        self.locked_page.unlock_button.clicked.connect(self.show_unlock_dialog)
+        self.locked_page.sign_out_button.clicked.connect(self.sign_out)
+        self.content = QStackedWidget(central)
+        self.content.addWidget(self.workspace)
+        self.content.addWidget(self.locked_page)
+        outer.addWidget(self.content, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self.who_label = QLabel(self)
+        self.who_label.setAccessibleName("Who is signed in")
+        self.statusBar().addPermanentWidget(self.who_label)
+
+        for spec in views if views is not None else default_views():
+            self.add_view(spec)
+        self._apply_session()
+
+        self.idle = IdleWatcher(idle_seconds, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+        chars = self.fontMetrics().averageCharWidth()
+        self.resize(chars * 130, self.fontMetrics().lineSpacing() * 40)
+
+    # --- the session ---------------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    def _apply_session(self) -> None:
+        session = self._session
+        self.binding_banner.setVisible(not session.header.device_binding)
+        self.who_label.setText(signed_in_text(session))
+        self.change_password_action.setVisible(not session.via_recovery_key)
+        for view in self._views.values():
+            if isinstance(view, SessionAware):
+                view.set_session(session)
+        self._refresh_nav_visibility()
+
+    # --- actions and menus -----------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setStatusTip("Hide the records until you type your password again")
+        self.lock_action.triggered.connect(self.lock)
+        self.change_password_action = QAction("&Change my password…", self)
+        self.change_password_action.triggered.connect(self.change_password)
+        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.sign_out_action.triggered.connect(self.sign_out)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        self.about_action = QAction(f"&About {APP_NAME}", self)
+        self.about_action.triggered.connect(self._about)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.change_password_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addAction(self.quit_action)
+        self.view_menu = self.menuBar().addMenu("&View")
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        self._session_actions: list[QAction] = [self.lock_action, self.change_password_action]
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nOffline, encrypted case management for SEND "
+            "information, advice and support services.")
+
+    # --- views -----------------------------------------------------------------------
+
+    def add_view(self, spec: ViewSpec) -> QWidget:
+        """Build a view from ``spec`` and add it to the navigation; returns the widget."""
+        if spec.key in self._views:
+            raise ValueError(f"a view called {spec.key!r} is already registered")
+        widget = spec.factory(self._session)
+        widget.setObjectName(f"view-{spec.key}")
+        self._views[spec.key] = widget
+        self._specs[spec.key] = spec
+        self.view_stack.addWidget(widget)
+        item = QStandardItem(spec.title)
+        item.setData(spec.key, _KEY_ROLE)
+        item.setEditable(False)
+        item.setAccessibleText(spec.title)
+        self.nav_model.appendRow(item)
+        action = QAction(spec.title, self)
+        if spec.shortcut:
+            action.setShortcut(QKeySequence(spec.shortcut))
+        action.triggered.connect(lambda _=False, key=spec.key: self.show_view(key))
+        self.view_menu.addAction(action)
+        self._session_actions.append(action)
+        if len(self._views) == 1:
+            self.show_view(spec.key)
+        self._refresh_nav_visibility()
+        return widget
+
+    def view(self, key: str) -> QWidget:
+        return self._views[key]
+
+    def view_keys(self) -> list[str]:
+        return list(self._views)
+
+    def current_view_key(self) -> str | None:
+        widget = self.view_stack.currentWidget()
+        for key, view in self._views.items():
+            if view is widget:
+                return key
+        return None
+
+    def show_view(self, key: str) -> None:
+        widget = self._views[key]
+        self.view_stack.setCurrentWidget(widget)
+        for row in range(self.nav_model.rowCount()):
+            item = self.nav_model.item(row)
+            if item.data(_KEY_ROLE) == key:
+                self.nav.setCurrentIndex(item.index())
+
+    def _nav_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        key = current.data(_KEY_ROLE) if current.isValid() else None
+        if key in self._views and self.view_stack.currentWidget() is not self._views[key]:
+            self.view_stack.setCurrentWidget(self._views[key])
+
+    def _refresh_nav_visibility(self) -> None:
+        visible_rows = 0
+        for row in range(self.nav_model.rowCount()):
+            key = self.nav_model.item(row).data(_KEY_ROLE)
+            spec = self._specs[key]
+            allowed = spec.requires is None or self._session.can(spec.requires)
+            self.nav.setRowHidden(row, not allowed)
+            visible_rows += int(allowed)
+        # One section needs no navigation list.
+        self.nav.setVisible(visible_rows > 1)
+
+    def track_window(self, window: QWidget) -> None:
+        """Hide ``window`` when the app locks, close it on sign-out."""
+        self._tracked.append(window)
+        window.destroyed.connect(lambda _=None, w=window: self._untrack(w))
+
+    def _untrack(self, window: QWidget) -> None:
+        with contextlib.suppress(ValueError):
+            self._tracked.remove(window)
+
+    # --- locking ---------------------------------------------------------------------
+
+    def lock(self) -> None:
+        if self._locked or self._ended:
+            return
+        self._locked = True
+        self.idle.stop()
+        shared_guard().clear_now()
+        for view in self._views.values():
+            if isinstance(view, LockAware):
+                view.on_lock()
+        for window in list(self._tracked):
+            window.hide()
+        self.content.setCurrentWidget(self.locked_page)
+        for action in self._session_actions:
+            action.setEnabled(False)
+        self.who_label.setText("Locked")
+        self.lockedChanged.emit(True)
+        self.show_unlock_dialog()
+
+    def show_unlock_dialog(self) -> None:
+        if not self._locked or self._ended:
+            return
+        if self.unlock_dialog is not None and self.unlock_dialog.isVisible():
+            self.unlock_dialog.raise_()
+            self.unlock_dialog.activateWindow()
+            return
+        session = self._session
+        dialog = UnlockDialog(
+            session.location,
+            username="" if session.via_recovery_key else session.user.username,
+            mode=UnlockMode.LOCKED,
+            recovery_only=session.via_recovery_key,
+            creds=self._creds,
+            parent=self,
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.unlocked.connect(self._unlocked_again)
+        dialog.startupFailure.connect(self._unlock_failed)
+        dialog.rejected.connect(self.locked_page.unlock_button.setFocus)
+        self.unlock_dialog = dialog
+        dialog.open()
+
+    def _unlocked_again(self, outcome: UnlockOutcome) -> None:
+        old, self._session = self._session, outcome.session
+        old.close()
+        self._locked = False
+        self._forget_unlock_dialog()
+        for action in self._session_actions:
+            action.setEnabled(True)
+        self.content.setCurrentWidget(self.workspace)
+        for window in list(self._tracked):
+            window.show()
+        self._apply_session()
+        self.idle.start()
+        self.lockedChanged.emit(False)
+        self.sessionChanged.emit(outcome.session)
+
+    def _unlock_failed(self, exc: BaseException) -> None:
+        self._forget_unlock_dialog()
+        self.startupFailure.emit(exc)
+
+    def _forget_unlock_dialog(self) -> None:
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.dismiss()
+            self.unlock_dialog = None
+
+    # --- account ---------------------------------------------------------------------
+
+    def change_password(self) -> None:
+        if self._locked or self._session.via_recovery_key:
+            return
+        dialog = ChangePasswordDialog(self._session, creds=self._creds, parent=self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.changed.connect(
+            lambda: self.statusBar().showMessage("Your password has been changed.", 8000))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    # --- ending ----------------------------------------------------------------------
+
+    def end_session(self) -> None:
+        """Close the session and every window that shows its data."""
+        if self._ended:
+            return
+        self._ended = True
+        self.idle.detach()
+        shared_guard().clear_now()
+        self._forget_unlock_dialog()
+        for window in list(self._tracked):
+            window.close()
+        self._session.close()
+
+    def sign_out(self) -> None:
+        self.end_session()
+        self.hide()
+        self.signedOut.emit()
+        self.deleteLater()
+
+    def discard(self) -> None:
+        """Close quietly (the controller shows something else next)."""
+        self.end_session()
+        self.hide()
+        self.deleteLater()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        already_ended = self._ended
+        self.end_session()
+        super().closeEvent(event)
+        if not already_ended:
+            self.closed.emit()
