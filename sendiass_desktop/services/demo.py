@@ -6,12 +6,13 @@ lives in its own folder so it can never be mistaken for the real store.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from sendiass_desktop.domain.roles import Role
-from sendiass_desktop.services import users
-from sendiass_desktop.services.session import StoreLocation, unlock_with_password
+from sendiass_desktop.services import demo_data, users
+from sendiass_desktop.services.session import Session, StoreLocation, unlock_with_password
 from sendiass_desktop.services.setup import create_store
 from sendiass_desktop.store.kdf import MINIMUM
 
@@ -42,13 +43,20 @@ def default_demo_location() -> StoreLocation:
 
 def ensure_demo_store(location: StoreLocation | None = None, cases: int = 200,
                       seed: int = 2026) -> StoreLocation:
-    """Create the demo store with its accounts (and synthetic cases) unless it exists."""
+    """Create the demo store with its accounts and synthetic cases unless it exists.
+
+    It is built in a side folder and moved into place only when complete, so
+    an interrupted build never leaves a half-filled demo store behind.
+    """
     location = location or default_demo_location()
-    if location.path.exists():
+    if location.path.exists() and location.header.exists():
         return location
+    building_dir = location.path.parent / f".{location.path.name}.building"
+    shutil.rmtree(building_dir, ignore_errors=True)
+    building = StoreLocation.of(building_dir / location.path.name)
     manager = DEMO_ACCOUNTS[0]
     create_store(
-        location,
+        building,
         admin_username=manager.username,
         admin_password=manager.password,
         admin_display_name=manager.display_name,
@@ -56,7 +64,7 @@ def ensure_demo_store(location: StoreLocation | None = None, cases: int = 200,
         device_binding=False,
         kdf_params=MINIMUM,  # demo only: no real data to protect, so start fast
     )
-    session = unlock_with_password(location, manager.username, manager.password)
+    session = unlock_with_password(building, manager.username, manager.password)
     try:
         for account in DEMO_ACCOUNTS[1:]:
             users.add_user(session, account.username, account.role,
@@ -64,17 +72,18 @@ def ensure_demo_store(location: StoreLocation | None = None, cases: int = 200,
         _populate(session, cases, seed)
     finally:
         session.close()
-    _mark_passwords_known(location)
+    _mark_passwords_known(building)
+    # Leftovers of an earlier interrupted build at the final place go first.
+    for stale in (location.path, location.header):
+        stale.unlink(missing_ok=True)
+    building.header.replace(location.header)
+    building.path.replace(location.path)
+    shutil.rmtree(building_dir, ignore_errors=True)
     return location
 
 
-def _populate(session: object, cases: int, seed: int) -> None:
+def _populate(session: Session, cases: int, seed: int) -> None:
     """Synthetic casework from the demo data generator."""
-    from sendiass_desktop.services import demo_data
-    from sendiass_desktop.services.session import Session
-
-    if not isinstance(session, Session):
-        raise TypeError("the demo store is populated through a signed-in session")
     demo_data.generate(session, cases=cases, seed=seed)
 
 

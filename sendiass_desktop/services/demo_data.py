@@ -1042,7 +1042,8 @@ def _staff(conn: Connection) -> _Staff:
 
 
 def is_demo_store(conn: Connection) -> bool:
-    return DEMO_MARKER in (meta.get(conn, meta.SERVICE_NAME) or "")
+    return (DEMO_MARKER in (meta.get(conn, meta.SERVICE_NAME) or "")
+            or meta.get(conn, meta.HOLDS_DEMO_DATA) == "yes")
 
 
 def _refusal(conn: Connection) -> str | None:
@@ -1089,6 +1090,9 @@ def generate(session: Session, cases: int, seed: int = DEFAULT_SEED, *,
                     raise PermissionDenied(reason)
                 audit(tx, session, AuditAction.IMPORTED, "store", session.store_id,
                       {"demo_cases": cases})
+                # Once made-up cases are in, the store is a demo store for good: the
+                # app labels it DEMO, so nobody mistakes it for a real caseload.
+                meta.put(tx, meta.HOLDS_DEMO_DATA, "yes")
             batch = _Batch(tx, world.prefix)
             for index in range(start, min(start + BATCH_CASES, cases)):
                 world.build_case(batch, opened[index], index in long_tail)

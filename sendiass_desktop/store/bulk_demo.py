@@ -27,7 +27,7 @@ from sendiass_desktop.domain.safeguarding import SafeguardingConcern
 from sendiass_desktop.store.connection import Connection
 from sendiass_desktop.store.deadlines import StoredDeadline
 from sendiass_desktop.store.rows import date_out
-from sendiass_desktop.store.search_index import DocKind
+from sendiass_desktop.store.search_index import DocKind, case_doc, note_doc, person_doc
 
 # Tables whose ids the caller assigns. Fixed names only (never user input).
 _ID_TABLES = ("people", "cases", "notes", "consents", "safeguarding_concerns", "deadlines",
@@ -223,9 +223,7 @@ def index_people(conn: Connection, people: Sequence[Person], first_doc_id: int) 
     docs: list[tuple[int, int | None, str, str]] = []
     for p in people:
         assert p.id is not None
-        body = " ".join(filter(None, [p.ref, p.email, p.phone, p.postcode, p.address,
-                                      p.organisation]))
-        docs.append((p.id, None, p.display_name, body))
+        docs.append((p.id, None, *person_doc(p)))
     return _index(conn, DocKind.PERSON, first_doc_id, docs)
 
 
@@ -233,11 +231,7 @@ def index_cases(conn: Connection, cases: Sequence[Case], first_doc_id: int) -> i
     docs: list[tuple[int, int | None, str, str]] = []
     for c in cases:
         assert c.id is not None
-        body = " ".join(filter(None, [
-            c.school_setting, c.local_authority, c.summary, c.ehc_stage.label,
-            *(i.label for i in sorted(c.issue_types, key=lambda i: i.value)),
-        ]))
-        docs.append((c.id, c.id, c.ref, body))
+        docs.append((c.id, c.id, *case_doc(c)))
     return _index(conn, DocKind.CASE, first_doc_id, docs)
 
 
@@ -247,6 +241,5 @@ def index_notes(conn: Connection, notes: Sequence[Note], first_doc_id: int) -> i
         assert n.id is not None
         if n.deleted:
             continue
-        body = n.body + ("\n" + "\n".join(n.third_parties) if n.third_parties else "")
-        docs.append((n.id, n.case_id, n.type.label, body))
+        docs.append((n.id, n.case_id, *note_doc(n)))
     return _index(conn, DocKind.NOTE, first_doc_id, docs)

@@ -23,3 +23,4 @@ def put(conn: Connection, key: str, value: str) -> None:
     )
 CASE_REF_PREFIX = "case_ref_prefix"
 DEFAULT_CASE_REF_PREFIX = "SEN"
+HOLDS_DEMO_DATA = "holds_demo_data"

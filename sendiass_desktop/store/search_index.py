@@ -53,20 +53,37 @@ def remove_case(conn: Connection, case_id: int) -> None:
     conn.execute("DELETE FROM search_docs WHERE case_id = ?", (case_id,))
 
 
-def index_person(conn: Connection, person: Person) -> None:
-    assert person.id is not None
+# What each kind of record contributes to the index, as (title, body). Bulk
+# writers (import, demo data) use these too, so every path indexes alike.
+
+
+def person_doc(person: Person) -> tuple[str, str]:
     body = " ".join(filter(None, [person.ref, person.email, person.phone, person.postcode,
                                   person.address, person.organisation]))
-    _upsert(conn, DocKind.PERSON, person.id, None, person.display_name, body)
+    return person.display_name, body
+
+
+def case_doc(case: Case) -> tuple[str, str]:
+    body = " ".join(filter(None, [
+        case.school_setting, case.local_authority, case.summary, case.ehc_stage.label,
+        *(i.label for i in sorted(case.issue_types, key=lambda i: i.code)),
+    ]))
+    return case.ref, body
+
+
+def note_doc(note: Note) -> tuple[str, str]:
+    body = note.body + ("\n" + "\n".join(note.third_parties) if note.third_parties else "")
+    return note.type.label, body
+
+
+def index_person(conn: Connection, person: Person) -> None:
+    assert person.id is not None
+    _upsert(conn, DocKind.PERSON, person.id, None, *person_doc(person))
 
 
 def index_case(conn: Connection, case: Case) -> None:
     assert case.id is not None
-    body = " ".join(filter(None, [
-        case.school_setting, case.local_authority, case.summary, case.ehc_stage.label,
-        *(i.label for i in sorted(case.issue_types, key=lambda i: i.value)),
-    ]))
-    _upsert(conn, DocKind.CASE, case.id, case.id, case.ref, body)
+    _upsert(conn, DocKind.CASE, case.id, case.id, *case_doc(case))
 
 
 def index_note(conn: Connection, note: Note) -> None:
@@ -74,5 +91,4 @@ def index_note(conn: Connection, note: Note) -> None:
     if note.deleted:
         remove(conn, DocKind.NOTE, note.id)
         return
-    body = note.body + ("\n" + "\n".join(note.third_parties) if note.third_parties else "")
-    _upsert(conn, DocKind.NOTE, note.id, note.case_id, note.type.label, body)
+    _upsert(conn, DocKind.NOTE, note.id, note.case_id, *note_doc(note))

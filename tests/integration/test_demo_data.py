@@ -425,9 +425,12 @@ def test_generated_cases_open_through_the_services(
 
 
 def test_refuses_a_real_store_that_already_has_cases(store: StoreFixture) -> None:
+    from tests.support.casework import make_family
+
     session = admin(store)
     try:
-        demo_data.generate(session, cases=3, seed=1, today=TODAY)  # empty: allowed
+        for surname in ("Jones", "Khan", "Nowak"):
+            make_family(session, officer=ADMIN, surname=surname)  # real casework
         before = count(session, "cases")
         with pytest.raises(PermissionDenied) as refused:
             demo_data.generate(session, cases=3, seed=2, today=TODAY)
@@ -436,6 +439,17 @@ def test_refuses_a_real_store_that_already_has_cases(store: StoreFixture) -> Non
         assert count(session, "cases") == before
         last = audit_log.recent(session.conn, 1)[0]
         assert last.action == AuditAction.PERMISSION_REFUSED.value
+    finally:
+        session.close()
+
+
+def test_an_empty_store_given_demo_data_becomes_a_demo_store(store: StoreFixture) -> None:
+    session = admin(store)
+    try:
+        demo_data.generate(session, cases=3, seed=1, today=TODAY)
+        assert demo_data.is_demo_store(session.conn)  # labelled DEMO from now on
+        demo_data.generate(session, cases=3, seed=2, today=TODAY)
+        assert count(session, "cases") == 6
     finally:
         session.close()
 
