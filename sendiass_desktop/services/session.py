@@ -22,7 +22,13 @@ from sendiass_desktop.domain.roles import Permission, Role
 from sendiass_desktop.domain.users import User, UserStatus, normalise_username
 from sendiass_desktop.store import audit_log, keyslots, meta, migrations
 from sendiass_desktop.store import users as users_repo
-from sendiass_desktop.store.connection import Connection, open_connection, transaction
+from sendiass_desktop.store.connection import (
+    Connection,
+    DatabaseError,
+    open_connection,
+    transaction,
+    translate,
+)
 from sendiass_desktop.store.device import CredentialStore, KeyringCredentialStore
 from sendiass_desktop.store.errors import (
     AccountDisabled,
@@ -160,7 +166,7 @@ def open_store_with_keys(
             header = keyslots.promote_next_data_key(header, keys.next)
             keyslots.write(location.path, header)
     try:
-        stored_id = meta.get(conn, meta.STORE_ID) if migrations.current_version(conn) else None
+        stored_id = _store_id(conn)
         if stored_id != header.store_id:
             raise StoreDamaged("the key file belongs to a different store")
         applied = [] if read_only else migrations.migrate(conn)
@@ -172,6 +178,14 @@ def open_store_with_keys(
         conn.close()
         raise
     return conn, data_key, header
+
+
+def _store_id(conn: Connection) -> str | None:
+    try:
+        return meta.get(conn, meta.STORE_ID) if migrations.current_version(conn) else None
+    except DatabaseError as exc:
+        # A damaged page met while signing in is a damaged store, said plainly.
+        raise translate(exc) from None
 
 
 def _device_secret(header: Header, creds: CredentialStore) -> bytes:
@@ -221,7 +235,10 @@ def unlock_with_password(
         raise WrongCredentials() from None
     conn, data_key, header = open_store_with_keys(location, header, keys, read_only)
     try:
-        user, user_uuid = users_repo.by_username(conn, name)
+        try:
+            user, user_uuid = users_repo.by_username(conn, name)
+        except DatabaseError as exc:
+            raise translate(exc) from None
         if user.status is UserStatus.DISABLED:
             raise AccountDisabled()
         if user.is_expired(_now()):

@@ -129,6 +129,9 @@ def open_connection(
     path = Path(path)
     if not create and not path.is_file():
         raise StoreMissing()
+    if not create and path.stat().st_size == 0:
+        # SQLite would happily turn an empty file into a new database.
+        raise StoreDamaged("the store file is empty")
     uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
     try:
         conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)

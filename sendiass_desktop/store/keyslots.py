@@ -530,19 +530,18 @@ def read(store_path: Path) -> Header:
 
 
 def write(store_path: Path, header: Header) -> None:
-    """Replace the key file, keeping the previous good one as ``.keys.bak``."""
+    """Replace the key file and its spare copy, both with the new contents.
+
+    The spare (``.keys.bak``) guards against a damaged key file. It always
+    holds the current slots, never earlier ones: a copy of old slots would let
+    an old password, or a disabled user's slot, open the store. The spare is
+    written first, so after a crash at least one of the two files is whole.
+    """
     if not header.mac:
         raise ValueError("a key file must be signed before it is written")
-    main = header_path(store_path)
-    if main.exists():
-        try:
-            previous = main.read_bytes()
-            loads(previous)
-        except (OSError, HeaderDamaged):
-            previous = b""
-        if previous:
-            write_atomic(header_backup_path(store_path), previous)
-    write_atomic(main, dumps(header))
+    data = dumps(header)
+    write_atomic(header_backup_path(store_path), data)
+    write_atomic(header_path(store_path), data)
 
 
 def new_device_secret() -> bytes:

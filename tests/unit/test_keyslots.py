@@ -91,14 +91,15 @@ def test_no_secrets_in_the_key_file(tmp_path: Path) -> None:
     assert b"correct horse" not in raw
 
 
-def test_atomic_write_keeps_a_backup_and_leaves_no_temp(tmp_path: Path) -> None:
+def test_atomic_write_keeps_a_current_spare_and_leaves_no_temp(tmp_path: Path) -> None:
     store = tmp_path / "s.sendiass"
     first, data_key, _, _ = make_header()
     keyslots.write(store, first)
     second = keyslots.sign(replace(first, created_at="2000-01-01T00:00:00+00:00"), data_key)
     keyslots.write(store, second)
     assert keyslots.read_file(keyslots.header_path(store)) == second
-    assert keyslots.read_file(keyslots.header_backup_path(store)) == first
+    # The spare never keeps superseded slots (an old password must stop working).
+    assert keyslots.read_file(keyslots.header_backup_path(store)) == second
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sendiass.keys", "s.sendiass.keys.bak"]
 
 
