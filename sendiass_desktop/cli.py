@@ -11,9 +11,9 @@ import getpass
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sendiass_desktop import __version__
 from sendiass_desktop.domain.errors import InvalidInput, PermissionDenied, SendiassError
@@ -392,7 +392,108 @@ def cmd_demo_data(ctx: Context) -> int:
     return EXIT_OK
 
 
+def _day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"Give the {what} as YYYY-MM-DD.", EXIT_USAGE) from None
+
+
+def _reserve_new_file(path: Path, what: str) -> int:
+    """Create ``path`` (mode 0600) so nobody else can, before any work is done."""
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        return os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise CliError(f"The {what} '{path}' already exists; choose a new file name.",
+                       EXIT_USAGE) from None
+    except OSError as exc:
+        raise CliError(f"The {what} '{path}' cannot be written ({exc.strerror}).") from None
+
+
+def cmd_sar(ctx: Context) -> int:
+    from sendiass_desktop.domain.sar import IdentityMethod, Relationship
+    from sendiass_desktop.services import sar as sar_service
+
+    a = ctx.args
+    if a.sar_command == "new":
+        relationship = Relationship.parse(a.requester)
+        if relationship is not Relationship.SELF and not a.for_person:
+            raise CliError("A request by a parent or representative needs --for-person "
+                           "PERSON-REF (the child or the person represented).", EXIT_USAGE)
+        if relationship is Relationship.SELF and a.for_person:
+            raise CliError("--for-person is only for --requester parent or representative.",
+                           EXIT_USAGE)
+        method = IdentityMethod.parse(a.identity_verified) if a.identity_verified else None
+        if a.identity_on and method is None:
+            raise CliError("--identity-on needs --identity-verified METHOD.", EXIT_USAGE)
+        sar = sar_service.create_sar_for_refs(
+            ctx.session(), a.subject, relationship, _day(a.received, "date received"),
+            for_person_ref=a.for_person, identity_method=method,
+            identity_on=_day(a.identity_on, "identity check date") if a.identity_on else None,
+            requester_name_override=a.requester_name or "",
+        )
+        ctx.say(sar.ref)
+        return EXIT_OK
+    if a.sar_command == "verify":
+        session = ctx.session()
+        sar = sar_service.get_sar(session, a.sar_ref)
+        assert sar.id is not None
+        sar_service.verify_identity(session, sar.id, IdentityMethod.parse(a.method),
+                                    _day(a.on, "date of the check"), notes=a.notes or "")
+        ctx.say(f"Recorded the identity check for {sar.ref}.")
+        return EXIT_OK
+    if a.sar_command == "list":
+        for row in sar_service.register(ctx.session(), include_closed=a.all):
+            due = f"{row.due:%Y-%m-%d}" if row.due else "paused"
+            flag = "\toverdue" if row.overdue else ""
+            ctx.say(f"{row.sar.ref}\t{row.sar.status.code}\t{row.sar.received_on:%Y-%m-%d}"
+                    f"\t{due}{flag}")
+        return EXIT_OK
+    if a.sar_command == "pack":
+        out, secret_file = Path(a.out), Path(a.passphrase_out)
+        if out.absolute() == secret_file.absolute():
+            raise CliError("Write the pack and the passphrase to two different files.",
+                           EXIT_USAGE)
+        if out.exists():
+            raise CliError(f"The pack '{out}' already exists; choose a new file name.",
+                           EXIT_USAGE)
+        session = ctx.session()
+        sar = sar_service.get_sar(session, a.sar_ref)
+        assert sar.id is not None
+        fd = _reserve_new_file(secret_file, "passphrase file")
+        try:
+            result = sar_service.build_pack(session, sar.id, out,
+                                            accept_suggested=a.accept_suggested)
+            assert result.passphrase is not None
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fd = -1
+                fh.write(result.passphrase + "\n")
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            secret_file.unlink(missing_ok=True)
+            raise
+        ctx.say(f"Wrote {result.path} ({result.page_count} pages, encrypted). The passphrase "
+                f"is in {secret_file}: give it to the requester by another channel, then "
+                "delete that file.")
+        return EXIT_OK
+    raise CliError("Unknown sar command.", EXIT_USAGE)
+
+
 # --- parser ---------------------------------------------------------------------
+
+
+def _relationships() -> list[Any]:
+    from sendiass_desktop.domain.sar import Relationship
+
+    return list(Relationship)
+
+
+def _identity_methods() -> list[str]:
+    from sendiass_desktop.domain.sar import IdentityMethod
+
+    return [m.code for m in IdentityMethod]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -483,6 +584,40 @@ def build_parser() -> argparse.ArgumentParser:
     dd.add_argument("--cases", type=int, required=True)
     dd.add_argument("--seed", type=int, default=2026)
     dd.set_defaults(func=cmd_demo_data)
+
+    sar = sub.add_parser("sar", help="subject access requests (managers and administrators)")
+    sarsub = sar.add_subparsers(dest="sar_command", metavar="ACTION")
+    sarsub.required = True
+    sn = sarsub.add_parser("new", help="register a request; prints its reference")
+    sn.add_argument("--subject", required=True, metavar="PERSON-REF",
+                    help="the person making the request (their own data is included)")
+    sn.add_argument("--requester", required=True,
+                    choices=[r.code for r in _relationships()],
+                    help="self, or a parent or representative acting for --for-person")
+    sn.add_argument("--for-person", metavar="PERSON-REF",
+                    help="the child or represented person whose data is also sought")
+    sn.add_argument("--received", required=True, metavar="YYYY-MM-DD")
+    sn.add_argument("--identity-verified", metavar="METHOD",
+                    help="identity already checked: " + ", ".join(_identity_methods()))
+    sn.add_argument("--identity-on", metavar="YYYY-MM-DD",
+                    help="when the identity was checked (default: today)")
+    sn.add_argument("--requester-name", metavar="NAME",
+                    help="name for the cover letter, if not the person record's")
+    sv = sarsub.add_parser("verify", help="record how the requester's identity was checked")
+    sv.add_argument("sar_ref", metavar="SAR-REF")
+    sv.add_argument("--method", required=True, help=", ".join(_identity_methods()))
+    sv.add_argument("--on", required=True, metavar="YYYY-MM-DD")
+    sv.add_argument("--notes")
+    sl = sarsub.add_parser("list", help="the register: reference, status, received, due")
+    sl.add_argument("--all", action="store_true", help="include answered and refused requests")
+    sp = sarsub.add_parser("pack", help="build the encrypted reply from the saved decisions")
+    sp.add_argument("sar_ref", metavar="SAR-REF")
+    sp.add_argument("--out", required=True, metavar="FILE.pdf")
+    sp.add_argument("--passphrase-out", required=True, metavar="FILE",
+                    help="new file (mode 0600) for the passphrase")
+    sp.add_argument("--accept-suggested", action="store_true",
+                    help="take the app's suggestion for every item not yet reviewed")
+    sar.set_defaults(func=cmd_sar)
     return p
 
 

@@ -59,12 +59,20 @@ class ItemDecision:
 
 
 def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
-    """Overlapping or touching spans become one (the first span's exemption wins)."""
+    """Non-overlapping spans covering the same characters.
+
+    Overlapping or touching spans with the same exemption become one. Where
+    spans with different exemptions meet, each keeps its own code: the later
+    one starts where the earlier ends, so every reason still shows on a bar.
+    """
     merged: list[Span] = []
     for span in sorted(spans):
         if merged and span.start <= merged[-1].end:
             last = merged[-1]
-            merged[-1] = Span(last.start, max(last.end, span.end), last.exemption)
+            if span.exemption is last.exemption:
+                merged[-1] = Span(last.start, max(last.end, span.end), last.exemption)
+            elif span.end > last.end:
+                merged.append(Span(last.end, span.end, span.exemption))
         else:
             merged.append(span)
     return tuple(merged)

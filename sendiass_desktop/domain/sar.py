@@ -112,6 +112,8 @@ class SarRequest:
                        sent_on=on if status is SarStatus.SENT else self.sent_on)
 
     def extend(self, months: int, reason: str, told_on: date) -> SarRequest:
+        if months not in (1, 2):
+            raise InvalidInput("A request can be extended by one or two further months.")
         clock = self.clock()
         if clock.standard_due is not None and told_on > clock.standard_due:
             raise InvalidInput("An extension must be told to the requester within the first "

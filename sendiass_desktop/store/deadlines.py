@@ -83,8 +83,9 @@ def open_for_owner(conn: Connection, owner: str, until: date) -> list[StoredDead
     return [_from_row(r) for r in rows]
 
 
-def delete_by_source(conn: Connection, case_id: int, source: str) -> int:
+def delete_by_source(conn: Connection, case_id: int | None, source: str) -> int:
     """Remove generated, not-yet-done deadlines before regenerating them."""
-    cur = conn.execute("DELETE FROM deadlines WHERE case_id = ? AND source = ? "
+    # IS, not =, so deadlines without a case (case_id NULL) match too.
+    cur = conn.execute("DELETE FROM deadlines WHERE case_id IS ? AND source = ? "
                        "AND done_on IS NULL", (case_id, source))
     return int(cur.rowcount)

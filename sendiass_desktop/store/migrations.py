@@ -316,10 +316,111 @@ _V2 = _script(
 )
 
 
+# Subject access requests (rule 9) and the disclosure log. Withheld items and
+# their reasons stay in sar_decisions; nothing here is ever sent. Passphrases
+# of encrypted packs are never stored.
+_V3 = _script(
+    """
+    CREATE TABLE sar_requests (
+        id                      INTEGER PRIMARY KEY,
+        ref                     TEXT NOT NULL UNIQUE,
+        requester_person_id     INTEGER NOT NULL REFERENCES people (id),
+        relationship            TEXT NOT NULL
+                                CHECK (relationship IN ('self', 'parent', 'representative')),
+        for_person_id           INTEGER REFERENCES people (id),
+        requester_name_override TEXT NOT NULL DEFAULT '',
+        received_on             TEXT NOT NULL,
+        identity_method         TEXT,
+        identity_verified_on    TEXT,
+        identity_verified_by    TEXT NOT NULL DEFAULT '',
+        identity_notes          TEXT NOT NULL DEFAULT '',
+        extension_months        INTEGER NOT NULL DEFAULT 0
+                                CHECK (extension_months BETWEEN 0 AND 2),
+        extension_reason        TEXT NOT NULL DEFAULT '',
+        extension_told_on       TEXT,
+        status                  TEXT NOT NULL DEFAULT 'received'
+                                CHECK (status IN ('received', 'gathering', 'review', 'sent',
+                                                  'refused')),
+        refusal_reason          TEXT NOT NULL DEFAULT '',
+        sent_on                 TEXT,
+        notes                   TEXT NOT NULL DEFAULT '',
+        created_by              TEXT NOT NULL,
+        created_at              TEXT NOT NULL,
+        updated_at              TEXT NOT NULL,
+        version                 INTEGER NOT NULL DEFAULT 1,
+        CHECK ((identity_method IS NULL) = (identity_verified_on IS NULL))
+    )
+    """,
+    "CREATE INDEX sar_requests_requester ON sar_requests (requester_person_id)",
+    "CREATE INDEX sar_requests_for ON sar_requests (for_person_id)",
+    "CREATE INDEX sar_requests_status ON sar_requests (status, received_on)",
+    """
+    CREATE TABLE sar_pauses (
+        id          INTEGER PRIMARY KEY,
+        sar_id      INTEGER NOT NULL REFERENCES sar_requests (id) ON DELETE CASCADE,
+        start_on    TEXT NOT NULL,
+        end_on      TEXT,
+        reason      TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        CHECK (end_on IS NULL OR end_on >= start_on)
+    )
+    """,
+    "CREATE INDEX sar_pauses_sar ON sar_pauses (sar_id, start_on)",
+    # The clock can only be stopped once at a time.
+    "CREATE UNIQUE INDEX sar_pauses_one_open ON sar_pauses (sar_id) WHERE end_on IS NULL",
+    """
+    CREATE TABLE sar_decisions (
+        id          INTEGER PRIMARY KEY,
+        sar_id      INTEGER NOT NULL REFERENCES sar_requests (id) ON DELETE CASCADE,
+        item_key    TEXT NOT NULL,
+        decision    TEXT NOT NULL CHECK (decision IN ('disclose', 'redact', 'withhold')),
+        exemption   TEXT,
+        spans       TEXT NOT NULL DEFAULT '[]',
+        decided_by  TEXT NOT NULL,
+        decided_at  TEXT NOT NULL,
+        suggested   INTEGER NOT NULL DEFAULT 0,
+        note        TEXT NOT NULL DEFAULT '',
+        text_sha256 TEXT NOT NULL DEFAULT '',
+        UNIQUE (sar_id, item_key)
+    )
+    """,
+    """
+    CREATE TABLE disclosures (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('sar', 'extract')),
+        sar_id      INTEGER REFERENCES sar_requests (id),
+        other_ref   TEXT NOT NULL DEFAULT '',
+        recipient   TEXT NOT NULL,
+        sent_at     TEXT NOT NULL,
+        made_by     TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        page_count  INTEGER NOT NULL CHECK (page_count >= 0),
+        encrypted   INTEGER NOT NULL CHECK (encrypted IN (0, 1)),
+        file_name   TEXT NOT NULL DEFAULT '',
+        CHECK (kind <> 'sar' OR sar_id IS NOT NULL)
+    )
+    """,
+    "CREATE INDEX disclosures_sar ON disclosures (sar_id)",
+    # Whose personal data a disclosure carried, so a later SAR can list it.
+    """
+    CREATE TABLE disclosure_subjects (
+        disclosure_id INTEGER NOT NULL REFERENCES disclosures (id) ON DELETE CASCADE,
+        person_id     INTEGER NOT NULL REFERENCES people (id),
+        PRIMARY KEY (disclosure_id, person_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX disclosure_subjects_person ON disclosure_subjects (person_id)",
+    "CREATE INDEX deadlines_source ON deadlines (source)",
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, store metadata and the audit log", _V1),
     Migration(2, "casework: people, cases, notes, consent, safeguarding, documents, "
                  "deadlines, drafts and search", _V2),
+    Migration(3, "subject access requests: register, clock pauses, review decisions and the "
+                 "disclosure log", _V3),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -506,8 +506,23 @@ def test_cli_demo_data(tmp_path: Path, memory_keyring: object,
     finally:
         session.close()
     capsys.readouterr()
-    # Not a demo store, and it has cases now: a second run is refused in plain words.
+    # The store now holds demo data, so it counts as a demo store: more is welcome.
     code, out = run(["--store", str(path), "--user", "alice", "--password-stdin", "demo-data",
+                     "--cases", "5"], ADMIN_PASSWORD + "\n")
+    assert code == EXIT_OK and out.startswith("Added 5 synthetic cases")
+    # A real store with real cases refuses, in one plain line.
+    real = tmp_path / "real.sendiass"
+    run(["--store", str(real), "init", "--admin-user", "alice", "--password-stdin",
+         "--recovery-key-out", str(tmp_path / "recovery-real.txt")], ADMIN_PASSWORD + "\n")
+    session = unlock_with_password(StoreLocation.of(real), ADMIN, ADMIN_PASSWORD)
+    try:
+        from tests.support.casework import make_family
+
+        make_family(session, officer=ADMIN)
+    finally:
+        session.close()
+    capsys.readouterr()
+    code, out = run(["--store", str(real), "--user", "alice", "--password-stdin", "demo-data",
                      "--cases", "5"], ADMIN_PASSWORD + "\n")
     err = capsys.readouterr().err.strip()
     assert code == EXIT_AUTH and out == ""
