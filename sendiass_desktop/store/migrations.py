@@ -415,12 +415,77 @@ _V3 = _script(
 )
 
 
+_V4 = _script(
+    # Disposal leaves only non-identifying facts: a salted hash of the case
+    # reference (so a later question "was X destroyed?" can be answered by
+    # someone who knows X), dates, counts and who approved.
+    """
+    CREATE TABLE disposal_log (
+        id                INTEGER PRIMARY KEY,
+        case_ref_hash     TEXT NOT NULL,
+        opened_year       INTEGER,
+        closed_on         TEXT,
+        keep_until        TEXT,
+        disposed_at       TEXT NOT NULL,
+        approved_by       TEXT NOT NULL,
+        schedule          TEXT NOT NULL,
+        notes_deleted     INTEGER NOT NULL DEFAULT 0,
+        documents_deleted INTEGER NOT NULL DEFAULT 0,
+        people_deleted    INTEGER NOT NULL DEFAULT 0,
+        paper_records     INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    """
+    CREATE TABLE legal_requests (
+        id                INTEGER PRIMARY KEY,
+        ref               TEXT NOT NULL UNIQUE,
+        case_id           INTEGER REFERENCES cases (id) ON DELETE SET NULL,
+        requesting_body   TEXT NOT NULL,
+        legal_basis       TEXT NOT NULL,
+        description       TEXT NOT NULL,
+        received_on       TEXT NOT NULL,
+        status            TEXT NOT NULL DEFAULT 'awaiting_approval',
+        consent_recorded  INTEGER NOT NULL DEFAULT 0,
+        disclosure_id     INTEGER REFERENCES disclosures (id),
+        family_copy_id    INTEGER REFERENCES disclosures (id),
+        created_by        TEXT NOT NULL,
+        created_at        TEXT NOT NULL,
+        version           INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    """
+    CREATE TABLE legal_request_approvals (
+        request_id  INTEGER NOT NULL REFERENCES legal_requests (id) ON DELETE CASCADE,
+        manager     TEXT NOT NULL,
+        decision    TEXT NOT NULL CHECK (decision IN ('approve', 'refuse')),
+        reason      TEXT NOT NULL,
+        decided_at  TEXT NOT NULL,
+        PRIMARY KEY (request_id, manager)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE escalations (
+        id            INTEGER PRIMARY KEY,
+        case_id       INTEGER REFERENCES cases (id) ON DELETE CASCADE,
+        identified    INTEGER NOT NULL DEFAULT 0,
+        consent_id    INTEGER REFERENCES consents (id),
+        letter        TEXT NOT NULL,
+        created_by    TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        exported_at   TEXT
+    )
+    """,
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, store metadata and the audit log", _V1),
     Migration(2, "casework: people, cases, notes, consent, safeguarding, documents, "
                  "deadlines, drafts and search", _V2),
     Migration(3, "subject access requests: register, clock pauses, review decisions and the "
                  "disclosure log", _V3),
+    Migration(4, "disposal log, legal requests with two-manager approval, anonymous "
+                 "escalations", _V4),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
