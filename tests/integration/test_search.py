@@ -1,0 +1,540 @@
+"""Search through the services, on a real encrypted store.
+
+Covers ranking, people, filters, prefixes, diacritics, confidentiality
+rule 3 (young-person confidential and restricted notes), deleted and edited
+notes, arbitrary text, the audit entry and the CLI form.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sendiass_desktop.cli import EXIT_OK, main
+from sendiass_desktop.domain.cases import (
+    Case,
+    CaseFilter,
+    CaseStatus,
+    IssueType,
+    Outcome,
+    ReferralSource,
+)
+from sendiass_desktop.domain.notes import Confidentiality
+from sendiass_desktop.domain.people import Person, PersonRole
+from sendiass_desktop.domain.roles import Role
+from sendiass_desktop.domain.safeguarding import SafeguardingAction, SafeguardingConcern
+from sendiass_desktop.services import cases, notes, people, safeguarding, users
+from sendiass_desktop.services.search import SearchResults, search_cases
+from sendiass_desktop.services.session import Session, unlock_with_password
+from sendiass_desktop.store.search_index import DocKind
+from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
+from tests.support.casework import Family, add_note, make_family
+
+CAROL = "carol"  # a second officer: works with the young person
+CAROL_PASSWORD = "violet kettle harbour"
+DAVE = "dave"  # a manager
+DAVE_PASSWORD = "granite otter meadow"
+
+
+@pytest.fixture
+def alice(store: StoreFixture) -> Iterator[Session]:
+    session = unlock_with_password(store.location, ADMIN, ADMIN_PASSWORD)
+    yield session
+    session.close()
+
+
+def sign_in(store: StoreFixture, username: str, password: str) -> Session:
+    return unlock_with_password(store.location, username, password)
+
+
+@pytest.fixture
+def team(store: StoreFixture, alice: Session) -> StoreFixture:
+    users.add_user(alice, CAROL, Role.OFFICER, password=CAROL_PASSWORD)
+    users.add_user(alice, DAVE, Role.MANAGER, password=DAVE_PASSWORD)
+    return store
+
+
+def refs(results: SearchResults) -> list[str]:
+    return [hit.case.ref for hit in results.hits]
+
+
+def new_case(session: Session, surname: str, *, officer: str = OFFICER,
+             opened_on: date = date(2026, 9, 1),
+             issues: frozenset[IssueType] = frozenset({IssueType.EHC_NEEDS_ASSESSMENT}),
+             yp_officers: frozenset[str] = frozenset()) -> Case:
+    parent = people.create_person(session, Person("", "Pat", surname, PersonRole.PARENT_CARER))
+    assert parent.id is not None
+    return cases.create_case(session, Case(
+        "", opened_on, ReferralSource.SELF, officer, parent.id, issue_types=issues,
+        young_person_officers=yp_officers))
+
+
+# --- ranking, people, prefixes, diacritics --------------------------------------------
+
+
+def test_reference_match_outranks_a_word_in_a_long_note(alice: Session) -> None:
+    first = make_family(alice, surname="Ashdown")
+    second = make_family(alice, surname="Bellamy")
+    filler = " ".join(["The family talked through the timetable and transport."] * 40)
+    add_note(alice, second.case, f"{filler} See also {first.case.ref} for the sibling. {filler}")
+    results = search_cases(alice, first.case.ref)
+    assert refs(results) == [first.case.ref, second.case.ref]
+    assert results.hits[0].score > results.hits[1].score
+    assert results.hits[0].matched == frozenset({"case"})
+    assert results.hits[1].matched == frozenset({"note"})
+
+
+def test_name_match_outranks_a_word_in_a_long_note(alice: Session) -> None:
+    named = make_family(alice, surname="Thornbury")
+    other = make_family(alice, surname="Quayle")
+    filler = " ".join(["We discussed the annual review paperwork in detail."] * 40)
+    add_note(alice, other.case, f"{filler} Thornbury school was mentioned. {filler}")
+    results = search_cases(alice, "thornbury")
+    assert refs(results) == [named.case.ref, other.case.ref]
+    assert results.hits[0].matched == frozenset({"person"})
+
+
+def test_partial_reference_and_lower_case_reference_find_the_case(alice: Session) -> None:
+    family = make_family(alice)
+    make_family(alice, surname="Other")
+    prefix, year, number = family.case.ref.split("-")
+    for text in (family.case.ref, f"{year}-{number}", family.case.ref.lower(),
+                 f"{prefix}-{year}-{number[:2]}", f"  {family.case.ref}  "):
+        assert refs(search_cases(alice, text))[:1] == [family.case.ref], text
+
+
+def test_person_name_finds_every_case_they_are_on(alice: Session) -> None:
+    family = make_family(alice, surname="Okonkwo")
+    assert family.parent.id is not None
+    second = cases.create_case(alice, Case(
+        "", date(2026, 10, 1), ReferralSource.SELF, OFFICER, family.parent.id))
+    make_family(alice, surname="Unrelated")
+    found = refs(search_cases(alice, "Sarah Okonkwo"))
+    assert sorted(found) == sorted([family.case.ref, second.ref])
+    # The child is a party to the first case only.
+    assert refs(search_cases(alice, "Tom Okonkwo")) == [family.case.ref]
+
+
+def test_prefix_typing_finds_the_whole_word(alice: Session) -> None:
+    family = make_family(alice)
+    add_note(alice, family.case, "Fixed-term exclusion from Riverside Academy.")
+    for text in ("excl", "EXCLU", "fixed-te", "riverside acad"):
+        assert refs(search_cases(alice, text)) == [family.case.ref], text
+    assert refs(search_cases(alice, "xclusion")) == []
+
+
+def test_diacritics_match_either_way(alice: Session) -> None:
+    with_accent = make_family(alice, surname="Brontë")
+    add_note(alice, with_accent.case, "Zoë attended the meeting at the café.")
+    plain = make_family(alice, surname="Bronte")
+    add_note(alice, plain.case, "Zoe rang about the cafe.")
+    for text in ("zoe", "Zoë", "ZOË", "Zoe\u0308", "cafe", "café"):
+        assert sorted(refs(search_cases(alice, text))) == sorted(
+            [with_accent.case.ref, plain.case.ref]), text
+    assert len(search_cases(alice, "bronte").hits) == 2
+
+
+def test_words_are_anded_and_operators_are_just_words(alice: Session) -> None:
+    a = make_family(alice, surname="Alder")
+    b = make_family(alice, surname="Birch")
+    add_note(alice, a.case, "Tribunal hearing booked; transport agreed.")
+    add_note(alice, b.case, "Tribunal paperwork sent.")
+    assert refs(search_cases(alice, "tribunal transport")) == [a.case.ref]
+    assert sorted(refs(search_cases(alice, "tribunal"))) == sorted([a.case.ref, b.case.ref])
+    # Query syntax is only punctuation or words here: nothing says "or", "not" or "near".
+    assert refs(search_cases(alice, '"tribunal" (transport*)')) == [a.case.ref]
+    assert refs(search_cases(alice, "transport OR paperwork")) == []
+    assert refs(search_cases(alice, "tribunal NOT transport")) == []
+    assert refs(search_cases(alice, "NEAR(tribunal transport)")) == []
+    assert refs(search_cases(alice, "^tribunal (transport)")) == [a.case.ref]
+    assert refs(search_cases(alice, "body:transport")) == []  # "body" is a word too
+
+
+def test_third_parties_and_case_details_are_searchable(alice: Session) -> None:
+    family = make_family(alice)
+    add_note(alice, family.case, "Call with the school.", third_parties=("Ms Featherstonehaugh",))
+    updated = cases.update_case(alice, replace(family.case, school_setting="Larkspur Primary"))
+    assert refs(search_cases(alice, "featherstonehaugh")) == [updated.ref]
+    assert refs(search_cases(alice, "larkspur")) == [updated.ref]
+
+
+def test_unusable_text_gives_a_message_and_no_audit(alice: Session) -> None:
+    make_family(alice)
+    before = _audit_count(alice)
+    for text in ("", "   ", '"*^()', "🙂🙂", "--", "\x00"):
+        results = search_cases(alice, text)
+        assert results.hits == ()
+        assert results.message == "Type at least one letter or number to search."
+    assert _audit_count(alice) == before
+
+
+def test_no_matches_says_so(alice: Session) -> None:
+    make_family(alice)
+    assert search_cases(alice, "zzyzx").message == "No cases match those words."
+    assert search_cases(alice, "zzyzx", CaseFilter(status=CaseStatus.CLOSED)).message == (
+        "No cases match those words with the filters chosen.")
+
+
+def test_limit_keeps_the_best_cases(alice: Session) -> None:
+    families = [make_family(alice, surname=f"Limit{i}") for i in range(5)]
+    for family in families:
+        add_note(alice, family.case, "Needs assessment request drafted.")
+    results = search_cases(alice, "drafted", limit=3)
+    assert len(results.hits) == 3
+    assert len(search_cases(alice, "drafted").hits) == 5
+
+
+# --- filters ----------------------------------------------------------------------
+
+
+def test_filter_by_officer(team: StoreFixture, alice: Session) -> None:
+    bobs = make_family(alice, officer=OFFICER, surname="Marsh")
+    carols = make_family(alice, officer=CAROL, surname="Marsh")
+    assert refs(search_cases(alice, "marsh", CaseFilter(officer=OFFICER))) == [bobs.case.ref]
+    assert refs(search_cases(alice, "marsh", CaseFilter(officer=CAROL))) == [carols.case.ref]
+    assert len(search_cases(alice, "marsh").hits) == 2
+
+
+def test_filter_by_status(alice: Session) -> None:
+    open_one = make_family(alice, surname="Fenwick")
+    closed_one = make_family(alice, surname="Fenwick")
+    cases.close_case(alice, closed_one.case, date(2026, 11, 1),
+                     frozenset({Outcome.ADVICE_GIVEN}))
+    assert refs(search_cases(alice, "fenwick", CaseFilter(status=CaseStatus.OPEN))) == [
+        open_one.case.ref]
+    assert refs(search_cases(alice, "fenwick", CaseFilter(status=CaseStatus.CLOSED))) == [
+        closed_one.case.ref]
+
+
+def test_filter_by_issue_type(alice: Session) -> None:
+    ehc = new_case(alice, "Garside")
+    exclusion = new_case(alice, "Garside", issues=frozenset({IssueType.EXCLUSION}))
+    assert refs(search_cases(alice, "garside", CaseFilter(issue_type=IssueType.EXCLUSION))) == [
+        exclusion.ref]
+    assert refs(search_cases(
+        alice, "garside", CaseFilter(issue_type=IssueType.EHC_NEEDS_ASSESSMENT))) == [ehc.ref]
+
+
+def test_filter_by_opened_date_range(alice: Session) -> None:
+    early = new_case(alice, "Hartley", opened_on=date(2026, 1, 15))
+    late = new_case(alice, "Hartley", opened_on=date(2026, 6, 15))
+    in_spring = CaseFilter(opened_from=date(2026, 1, 1), opened_to=date(2026, 3, 31))
+    assert refs(search_cases(alice, "hartley", in_spring)) == [early.ref]
+    assert refs(search_cases(alice, "hartley", CaseFilter(opened_from=date(2026, 6, 15)))) == [
+        late.ref]
+    assert refs(search_cases(alice, "hartley", CaseFilter(opened_to=date(2026, 6, 14)))) == [
+        early.ref]
+
+
+def test_filter_by_open_safeguarding_concern(alice: Session) -> None:
+    flagged = make_family(alice, surname="Ingram")
+    quiet = make_family(alice, surname="Ingram")
+    assert flagged.case.id is not None
+    safeguarding.raise_concern(alice, SafeguardingConcern(
+        flagged.case.id, date(2026, 10, 2), "Disclosure at the meeting.", "Alice Admin",
+        SafeguardingAction.MASH))
+    assert refs(search_cases(alice, "ingram", CaseFilter(safeguarding_open=True))) == [
+        flagged.case.ref]
+    assert refs(search_cases(alice, "ingram", CaseFilter(safeguarding_open=False))) == [
+        quiet.case.ref]
+    hit = search_cases(alice, "ingram", CaseFilter(safeguarding_open=True)).hits[0]
+    assert hit.case.safeguarding_open
+
+
+def test_filters_apply_to_people_notes_and_cases_alike(team: StoreFixture, alice: Session) -> None:
+    mine = make_family(alice, officer=OFFICER, surname="Jessop")
+    theirs = make_family(alice, officer=CAROL, surname="Kendal")
+    add_note(alice, theirs.case, "Jessop family friend attended.")
+    assert refs(search_cases(alice, "jessop", CaseFilter(officer=CAROL))) == [theirs.case.ref]
+    assert refs(search_cases(alice, "jessop", CaseFilter(officer=OFFICER))) == [mine.case.ref]
+    assert refs(search_cases(alice, theirs.case.ref, CaseFilter(officer=OFFICER))) == []
+
+
+# --- confidentiality (rule 3) -------------------------------------------------------
+
+
+@pytest.fixture
+def yp_case(team: StoreFixture, alice: Session) -> Family:
+    """Bob is the parent's officer; Carol works with the young person."""
+    return make_family(alice, officer=OFFICER, yp_officers=frozenset({CAROL}), surname="Lowry")
+
+
+def test_young_person_confidential_note_is_found_only_by_those_who_may_see_it(
+        team: StoreFixture, yp_case: Family) -> None:
+    author = sign_in(team, CAROL, CAROL_PASSWORD)
+    try:
+        add_note(author, yp_case.case, "Told us in confidence about quindlewort worries.",
+                 Confidentiality.YOUNG_PERSON)
+        assert refs(search_cases(author, "quindlewort")) == [yp_case.case.ref]
+    finally:
+        author.close()
+    for username, password in ((DAVE, DAVE_PASSWORD), (ADMIN, ADMIN_PASSWORD)):
+        manager = sign_in(team, username, password)
+        try:
+            assert refs(search_cases(manager, "quindlewort")) == [yp_case.case.ref]
+        finally:
+            manager.close()
+    parents_officer = sign_in(team, OFFICER, OFFICER_PASSWORD)
+    try:
+        results = search_cases(parents_officer, "quindlewort")
+        assert results.hits == ()
+        assert results.message == "No cases match those words."
+        # Not through a phrase, a prefix, or alongside words that do match either.
+        assert refs(search_cases(parents_officer, "quindle")) == []
+        assert refs(search_cases(parents_officer, "Lowry quindlewort")) == []
+        # The case is still found by what the officer may see, without a note match.
+        hits = search_cases(parents_officer, "lowry").hits
+        assert [h.case.ref for h in hits] == [yp_case.case.ref]
+        assert "note" not in hits[0].matched
+    finally:
+        parents_officer.close()
+
+
+def test_young_person_officer_who_did_not_write_the_note_finds_it(
+        team: StoreFixture, alice: Session, yp_case: Family) -> None:
+    # Written by a manager; Carol is on the case's young-person officers.
+    add_note(alice, yp_case.case, "Young person wants vorpalite kept private.",
+             Confidentiality.YOUNG_PERSON)
+    carol = sign_in(team, CAROL, CAROL_PASSWORD)
+    bob = sign_in(team, OFFICER, OFFICER_PASSWORD)
+    try:
+        assert refs(search_cases(carol, "vorpalite")) == [yp_case.case.ref]
+        assert refs(search_cases(bob, "vorpalite")) == []
+    finally:
+        carol.close()
+        bob.close()
+
+
+def test_hidden_note_does_not_lift_a_case_in_the_ranking(
+        team: StoreFixture, alice: Session, yp_case: Family) -> None:
+    other = make_family(alice, officer=OFFICER, surname="Mabey")
+    add_note(alice, other.case, "Discussed respite once.")
+    add_note(alice, yp_case.case, "respite respite respite", Confidentiality.YOUNG_PERSON)
+    bob = sign_in(team, OFFICER, OFFICER_PASSWORD)
+    try:
+        results = search_cases(bob, "respite")
+        assert refs(results) == [other.case.ref]
+    finally:
+        bob.close()
+    assert refs(search_cases(alice, "respite")) == [yp_case.case.ref, other.case.ref]
+
+
+def test_restricted_note_is_found_only_by_author_and_managers(
+        team: StoreFixture, yp_case: Family) -> None:
+    bob = sign_in(team, OFFICER, OFFICER_PASSWORD)
+    try:
+        add_note(bob, yp_case.case, "Restricted detail: grumbleweed.", Confidentiality.RESTRICTED)
+        assert refs(search_cases(bob, "grumbleweed")) == [yp_case.case.ref]
+    finally:
+        bob.close()
+    carol = sign_in(team, CAROL, CAROL_PASSWORD)  # a young-person officer, but not the author
+    try:
+        assert refs(search_cases(carol, "grumbleweed")) == []
+    finally:
+        carol.close()
+    dave = sign_in(team, DAVE, DAVE_PASSWORD)
+    try:
+        assert refs(search_cases(dave, "grumbleweed")) == [yp_case.case.ref]
+    finally:
+        dave.close()
+
+
+def test_inspector_finds_only_through_normal_notes(team: StoreFixture, alice: Session,
+                                                   yp_case: Family) -> None:
+    add_note(alice, yp_case.case, "Ordinary note about wombatry.")
+    add_note(alice, yp_case.case, "Private note about snorkelvine.", Confidentiality.YOUNG_PERSON)
+    users.add_user(alice, "ivy", Role.INSPECTOR, password="lilac ferry compass",
+                   expires_at=datetime.now(UTC) + timedelta(days=1))
+    ivy = sign_in(team, "ivy", "lilac ferry compass")
+    try:
+        assert refs(search_cases(ivy, "wombatry")) == [yp_case.case.ref]
+        assert refs(search_cases(ivy, "snorkelvine")) == []
+    finally:
+        ivy.close()
+
+
+# --- deleted and edited notes ---------------------------------------------------------
+
+
+def test_deleted_note_is_not_found_and_undo_brings_it_back(alice: Session) -> None:
+    family = make_family(alice)
+    note = add_note(alice, family.case, "Mentioned the xylophonist tutor.")
+    assert refs(search_cases(alice, "xylophonist")) == [family.case.ref]
+    deleted = notes.delete_note(alice, note)
+    assert refs(search_cases(alice, "xylophonist")) == []
+    notes.undo_delete_note(alice, deleted)
+    assert refs(search_cases(alice, "xylophonist")) == [family.case.ref]
+
+
+def test_a_deleted_note_left_in_the_index_is_still_not_found(alice: Session) -> None:
+    """Belt and braces: even if the index were behind, a deleted note never counts."""
+    from sendiass_desktop.store import search_index
+    from sendiass_desktop.store.connection import transaction
+
+    family = make_family(alice)
+    note = add_note(alice, family.case, "Talked about the plumbago scheme.")
+    deleted = notes.delete_note(alice, note)
+    with transaction(alice.conn) as conn:  # put the words back as a stale index would have them
+        search_index._upsert(conn, DocKind.NOTE, note.id or 0, family.case.id, "Meeting",
+                             deleted.body)
+    assert refs(search_cases(alice, "plumbago")) == []
+
+
+def test_edit_reindexes_the_note(alice: Session) -> None:
+    family = make_family(alice)
+    note = add_note(alice, family.case, "Call about the quokka report.")
+    notes.update_note(alice, replace(note, body="Call about the wallaby report."))
+    assert refs(search_cases(alice, "quokka")) == []
+    assert refs(search_cases(alice, "wallaby")) == [family.case.ref]
+
+
+def test_person_rename_reindexes(alice: Session) -> None:
+    family = make_family(alice, surname="Nettleford")
+    people.update_person(alice, replace(family.parent, family_name="Oakhampton"))
+    assert refs(search_cases(alice, "nettleford sarah")) == []
+    assert refs(search_cases(alice, "sarah oakhampton")) == [family.case.ref]
+
+
+# --- the store query ----------------------------------------------------------------
+
+
+def test_candidates_come_best_first_in_growing_batches(alice: Session) -> None:
+    from sendiass_desktop.store import search as store_search
+
+    family = make_family(alice, surname="Rookwood")
+    for i in range(6):
+        add_note(alice, family.case, "gazebo " * (i + 1) + "filler text " * 20)
+    batches = list(store_search.candidates(alice.conn, '"gazebo"', CaseFilter(), batch_size=2))
+    assert [len(b) for b in batches] == [2, 4]
+    scores = [c.score for b in batches for c in b]
+    assert scores == sorted(scores, reverse=True)
+    assert all(c.kind is DocKind.NOTE and c.case_id == family.case.id for b in batches for c in b)
+    # A person is one candidate per case they are on, and filters apply to it.
+    assert family.parent.id is not None
+    cases.create_case(alice, Case("", date(2026, 10, 1), ReferralSource.SELF, OFFICER,
+                                  family.parent.id))
+    people_hits = [c for b in store_search.candidates(alice.conn, '"rookwood"', CaseFilter())
+                   for c in b if c.kind is DocKind.PERSON]
+    assert len(people_hits) == 3  # the parent on two cases, the child on one
+    in_september = CaseFilter(opened_to=date(2026, 9, 30))
+    assert sorted((c.entity_id, c.case_id) for b in store_search.candidates(
+        alice.conn, '"rookwood"', in_september) for c in b) == [
+        (family.parent.id, family.case.id), (family.child.id, family.case.id)]
+
+
+def test_each_batch_is_looked_up_by_its_ids_whatever_the_filter(alice: Session) -> None:
+    """Query plan: a batch's documents are found by id, never by scanning an
+    officer's cases or every note (which would be a scan per keystroke)."""
+    from sendiass_desktop.store import search as store_search
+    from sendiass_desktop.store.cases import filter_sql
+
+    every_filter = CaseFilter(officer=OFFICER, status=CaseStatus.OPEN,
+                              issue_type=IssueType.EXCLUSION, opened_from=date(2026, 1, 1),
+                              opened_to=date(2026, 12, 31), safeguarding_open=True)
+    for case_filter in (CaseFilter(), CaseFilter(officer=OFFICER), every_filter):
+        where, params = filter_sql(case_filter)
+        sql = store_search._TO_CASES.format(ids="?,?,?", where=where)
+        plan = [row[3] for row in alice.conn.execute(
+            "EXPLAIN QUERY PLAN " + sql, [1, 2, 3, *params, 1, 2, 3, *params])]
+        lookups = [step for step in plan if step.startswith(("SEARCH", "SCAN"))]
+        assert [s for s in lookups if s.startswith("SEARCH d ")] == [
+            "SEARCH d USING INTEGER PRIMARY KEY (rowid=?)"] * 2, plan
+        assert not [s for s in lookups if s.startswith("SCAN")], plan
+        assert lookups[0].startswith("SEARCH d "), plan
+
+
+# --- arbitrary text, audit, permissions ----------------------------------------------
+
+
+@pytest.fixture
+def small_store(store: StoreFixture) -> Iterator[Session]:
+    session = unlock_with_password(store.location, ADMIN, ADMIN_PASSWORD)
+    family = make_family(session, surname="Ødegård")
+    add_note(session, family.case, 'Quotes "inside", stars * and carets ^, (brackets) a:b.')
+    add_note(session, family.case, "Zoë's EHC needs assessment — draft plan due 14/03/2026.",
+             Confidentiality.YOUNG_PERSON)
+    yield session
+    session.close()
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300) | st.text(alphabet=st.sampled_from(
+    list('"*^():-\'’ ANDORNOTNEAR{}+ zoë SEN 2026 0001 ødegård\x00\t🙂')), max_size=80))
+def test_any_text_returns_results_and_never_raises(small_store: Session, text: str) -> None:
+    results = search_cases(small_store, text)
+    assert isinstance(results, SearchResults)
+    assert results.hits or results.message
+
+
+def test_long_paste_is_searched_by_its_first_words(small_store: Session) -> None:
+    paste = "ødegård " + " ".join(f"paragraph{i} of a long letter." for i in range(1000))
+    results = search_cases(small_store, paste)
+    assert results.hits == ()
+    assert results.message is not None and "first 12 words" in results.message
+    # The name itself is found (å loses its ring; ø is a letter of its own, as in the index).
+    assert refs(search_cases(small_store, "ødegard"))
+    assert not refs(search_cases(small_store, "odegard"))
+
+
+def test_audit_records_the_search_but_not_the_words(alice: Session) -> None:
+    family = make_family(alice, surname="Pemberton")
+    add_note(alice, family.case, "Spoke about the marmalade tutor.")
+    before = _audit_count(alice)
+    search_cases(alice, "marmalade tutor")
+    search_cases(alice, "pemberton", CaseFilter(status=CaseStatus.OPEN))
+    rows = alice.conn.execute(
+        "SELECT action, target_type, target_id, detail FROM audit_log WHERE seq > ? ORDER BY seq",
+        (before,)).fetchall()
+    assert rows == [
+        ("record.searched", "search", "", '{"filtered":false,"results":1}'),
+        ("record.searched", "search", "", '{"filtered":true,"results":1}'),
+    ]
+    everything = alice.conn.execute("SELECT * FROM audit_log").fetchall()
+    assert not any("marmalade" in str(value).lower() for row in everything for value in row)
+    assert not any("pemberton" in str(value).lower() for row in everything for value in row)
+
+
+def test_search_needs_a_signed_in_session(store: StoreFixture) -> None:
+    from sendiass_desktop.domain.errors import PermissionDenied
+
+    session = unlock_with_password(store.location, ADMIN, ADMIN_PASSWORD)
+    session.close()
+    with pytest.raises(PermissionDenied):
+        search_cases(session, "anything")
+
+
+# --- the CLI ------------------------------------------------------------------------
+
+
+def test_cli_search_prints_refs_best_first(store: StoreFixture, alice: Session) -> None:
+    named = make_family(alice, surname="Quennell")
+    other = make_family(alice, surname="Rutherford")
+    filler = " ".join(["Long note about the transport appeal."] * 30)
+    add_note(alice, other.case, f"{filler} Quennell was mentioned. {filler}")
+    make_family(alice, surname="Unmatched")
+    out = io.StringIO()
+    code = main(["--store", str(store.path), "--user", OFFICER, "--password-stdin", "search",
+                 "quennell"], stdin=io.StringIO(OFFICER_PASSWORD + "\n"), stdout=out)
+    assert code == EXIT_OK
+    assert out.getvalue().splitlines() == [named.case.ref, other.case.ref]
+
+
+def test_cli_search_with_nothing_usable_prints_nothing(
+        store: StoreFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+    code = main(["--store", str(store.path), "--user", ADMIN, "--password-stdin", "search",
+                 '"*"'], stdin=io.StringIO(ADMIN_PASSWORD + "\n"), stdout=out)
+    assert code == EXIT_OK
+    assert out.getvalue() == ""
+    assert "Type at least one letter or number" in capsys.readouterr().err
+
+
+def _audit_count(session: Session) -> int:
+    return int(session.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0])
