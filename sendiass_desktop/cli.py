@@ -367,7 +367,7 @@ def cmd_export(ctx: Context) -> int:
         if not ctx.args.case_ref:
             raise CliError("Name the case to export (or use --all).", EXIT_USAGE)
         interchange.export_case(ctx.session(), ctx.args.case_ref, out)
-        ctx.say(f"Exported {ctx.args.case_ref.upper()} to {out}.")
+        ctx.say(f"Exported {ctx.args.case_ref.strip()} to {out}.")
     return EXIT_OK
 
 
@@ -479,6 +479,112 @@ def cmd_sar(ctx: Context) -> int:
                 "delete that file.")
         return EXIT_OK
     raise CliError("Unknown sar command.", EXIT_USAGE)
+
+
+def _new_output(path: Path, what: str) -> None:
+    if path.exists():
+        raise CliError(f"The {what} '{path}' already exists; choose a new file name.",
+                       EXIT_USAGE)
+
+
+def cmd_stats(ctx: Context) -> int:
+    from sendiass_desktop.services import statistics
+
+    a = ctx.args
+    start, end = _day(a.date_from, "start date (--from)"), _day(a.date_to, "end date (--to)")
+    outputs = [(Path(a.out), "statistics file")]
+    if a.pdf:
+        outputs.append((Path(a.pdf), "statistics report"))
+        if Path(a.pdf).absolute() == Path(a.out).absolute():
+            raise CliError("Write the CSV and the PDF to two different files.", EXIT_USAGE)
+    for path, what in outputs:
+        _new_output(path, what)
+    session = ctx.session()
+    report = statistics.run_statistics(session, start, end,
+                                       by=statistics.Granularity(a.by), round_to_5=a.round)
+    blobs = [statistics.export_csv(session, report)]
+    if a.pdf:
+        blobs.append(statistics.export_pdf(session, report))
+    done: list[Path] = []
+    try:
+        for (path, what), blob in zip(outputs, blobs, strict=True):
+            _write_new_file(path, blob, what)  # O_EXCL: never overwrites
+            done.append(path)
+    except BaseException:
+        for path in done:
+            path.unlink(missing_ok=True)
+        raise
+    written = " and ".join(str(path) for path, _ in outputs)
+    ctx.say(f"Wrote {len(report.tables)} tables for {report.period.describe()} to {written}. "
+            "Counts below five are shown as <5 and c marks further hidden counts.")
+    return EXIT_OK
+
+
+def cmd_retention(ctx: Context) -> int:
+    from sendiass_desktop.domain.retention import RetentionSchedule
+    from sendiass_desktop.services import retention
+
+    a = ctx.args
+    if a.retention_command == "due":
+        on = _day(a.on, "date (--on)") if a.on else None
+        for item in retention.review_queue(ctx.session(), on=on):
+            ctx.say(item.ref)
+        return EXIT_OK
+    if a.retention_command == "hold":
+        case = retention.set_legal_hold(ctx.session(), a.case_ref, a.reason)
+        ctx.say(f"{case.ref} is on a legal hold: it will not be offered for disposal.")
+        return EXIT_OK
+    if a.retention_command == "release":
+        case = retention.release_legal_hold(ctx.session(), a.case_ref, a.reason or "")
+        ctx.say(f"Released the legal hold on {case.ref}.")
+        return EXIT_OK
+    if a.retention_command == "dispose":
+        session = ctx.session()
+        if not a.confirm:
+            for ref in a.case_refs:
+                c = retention.disposal_checklist(session, ref)
+                ctx.say(f"{c.ref}: {c.notes} notes, {c.documents} documents and "
+                        f"{c.people_to_delete} people would be deleted "
+                        f"({c.people_kept} people kept: they are on other records).")
+                ctx.say(f"  {c.reason}")
+                for blocker in c.blockers:
+                    ctx.say(f"  Cannot dispose: {blocker}")
+                if c.paper_instruction:
+                    ctx.say(f"  {c.paper_instruction}")
+            raise CliError("Nothing was deleted. Check the list above, then run the same "
+                           "command with --confirm.", EXIT_USAGE)
+        outcome = retention.dispose(session, a.case_refs, vacuum=a.vacuum)
+        for d in outcome.disposed:
+            ctx.say(f"Disposed of {d.ref}: {d.counts.notes} notes, {d.counts.documents} "
+                    f"documents and {d.counts.people} people deleted.")
+            if d.paper_instruction:
+                ctx.say(f"  {d.paper_instruction}")
+        if not outcome.cleanup.checkpoint_complete:
+            print(f"{PROG}: the store is open elsewhere, so its write-ahead log could not be "
+                  "emptied yet; it will be when everyone closes the app.", file=sys.stderr)
+        return EXIT_OK
+    if a.retention_command == "schedule":
+        session = ctx.session()
+        current = retention.get_schedule(session)
+        changes = {k: v for k, v in (("years_after_closure", a.years_after_closure),
+                                     ("age_limit", a.age_limit),
+                                     ("years_after_age_limit", a.years_after_age_limit))
+                   if v is not None}
+        if changes:
+            values = {"years_after_closure": current.years_after_closure,
+                      "age_limit": current.age_limit,
+                      "years_after_age_limit": current.years_after_age_limit, **changes}
+            current = retention.set_schedule(session, RetentionSchedule(**values))
+        ctx.say(current.describe())
+        return EXIT_OK
+    if a.retention_command == "log":
+        for e in retention.disposal_log(ctx.session()):
+            ctx.say(f"{e.disposed_at}\t{e.approved_by}\topened {e.opened_year}\tclosed "
+                    f"{e.closed_on}\tkept until {e.keep_until}\t{e.notes_deleted} notes\t"
+                    f"{e.documents_deleted} documents\t{e.people_deleted} people\t"
+                    f"{'paper records' if e.paper_records else 'no paper records'}")
+        return EXIT_OK
+    raise CliError("Unknown retention command.", EXIT_USAGE)
 
 
 # --- parser ---------------------------------------------------------------------
@@ -618,6 +724,48 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--accept-suggested", action="store_true",
                     help="take the app's suggestion for every item not yet reviewed")
     sar.set_defaults(func=cmd_sar)
+
+    st = sub.add_parser("stats", help="anonymised service statistics (managers and "
+                                      "administrators): small counts suppressed")
+    st.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    st.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    st.add_argument("--out", required=True, metavar="FILE.csv",
+                    help="new file for the tables (columns: table,row,column,value)")
+    st.add_argument("--pdf", metavar="FILE.pdf", help="also write the report with charts")
+    st.add_argument("--round", action="store_true",
+                    help="round every shown count to the nearest five")
+    st.add_argument("--by", choices=["quarter", "month"], default="quarter",
+                    help="columns: calendar quarters (default) or months")
+    st.set_defaults(func=cmd_stats)
+
+    ret = sub.add_parser("retention", help="retention review, legal holds and disposal "
+                                           "(managers and administrators)")
+    retsub = ret.add_subparsers(dest="retention_command", metavar="ACTION")
+    retsub.required = True
+    rd = retsub.add_parser("due", help="print the references of cases due for disposal review")
+    rd.add_argument("--on", metavar="YYYY-MM-DD", help="as on this date (default: today)")
+    rx = retsub.add_parser("dispose", help="destroy cases that are due (shows what would go "
+                                           "unless --confirm)")
+    rx.add_argument("case_refs", nargs="+", metavar="CASE-REF")
+    rx.add_argument("--confirm", action="store_true", help="really delete them")
+    vac = rx.add_mutually_exclusive_group()
+    vac.add_argument("--vacuum", dest="vacuum", action="store_const", const=True, default=None,
+                     help="always compact the store afterwards")
+    vac.add_argument("--no-vacuum", dest="vacuum", action="store_const", const=False,
+                     help="never compact the store afterwards")
+    rh = retsub.add_parser("hold", help="place a legal hold on a case")
+    rh.add_argument("case_ref", metavar="CASE-REF")
+    rh.add_argument("--reason", required=True)
+    rr = retsub.add_parser("release", help="release a legal hold")
+    rr.add_argument("case_ref", metavar="CASE-REF")
+    rr.add_argument("--reason")
+    rs2 = retsub.add_parser("schedule", help="show the retention schedule, or change it "
+                                             "(administrators)")
+    rs2.add_argument("--years-after-closure", type=int)
+    rs2.add_argument("--age-limit", type=int)
+    rs2.add_argument("--years-after-age-limit", type=int)
+    retsub.add_parser("log", help="the disposal log (no references or names)")
+    ret.set_defaults(func=cmd_retention)
     return p
 
 

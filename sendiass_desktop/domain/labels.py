@@ -40,4 +40,5 @@ class LabelledEnum(Enum):
             if wanted in (member.code, member.label.lower(), member.name.lower()):
                 return member
         choices = ", ".join(m.code for m in cls)
-        raise InvalidInput(f"'{text.strip()[:40]}' is not one of: {choices}.")
+        # The typed value is not repeated: a misaligned column could hold a name.
+        raise InvalidInput(f"That value is not one of the choices: {choices}.")
