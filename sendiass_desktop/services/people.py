@@ -9,6 +9,7 @@ from sendiass_desktop.domain.errors import EditConflict
 from sendiass_desktop.domain.people import Person
 from sendiass_desktop.services.access import audit, require_read, require_write, today
 from sendiass_desktop.services.session import Session
+from sendiass_desktop.store import cases as cases_repo
 from sendiass_desktop.store import people as people_repo
 from sendiass_desktop.store import search_index
 from sendiass_desktop.store.connection import transaction
@@ -37,6 +38,9 @@ def update_person(session: Session, person: Person) -> Person:
                                mine=person, theirs=current)
         saved = people_repo.update(conn, person)
         search_index.index_person(conn, saved)
+        # Their name is in the search documents of the cases they are on.
+        for case_id in people_repo.case_ids_for_person(conn, saved.id or 0):
+            search_index.index_case(conn, cases_repo.get(conn, case_id))
         audit(conn, session, AuditAction.RECORD_UPDATED, "person", saved.id)
     return saved
 

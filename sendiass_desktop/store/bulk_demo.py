@@ -27,7 +27,13 @@ from sendiass_desktop.domain.safeguarding import SafeguardingConcern
 from sendiass_desktop.store.connection import Connection
 from sendiass_desktop.store.deadlines import StoredDeadline
 from sendiass_desktop.store.rows import date_out
-from sendiass_desktop.store.search_index import DocKind, case_doc, note_doc, person_doc
+from sendiass_desktop.store.search_index import (
+    DocKind,
+    case_doc,
+    note_doc,
+    party_names_for,
+    person_doc,
+)
 
 # Tables whose ids the caller assigns. Fixed names only (never user input).
 _ID_TABLES = ("people", "cases", "notes", "consents", "safeguarding_concerns", "deadlines",
@@ -229,9 +235,10 @@ def index_people(conn: Connection, people: Sequence[Person], first_doc_id: int) 
 
 def index_cases(conn: Connection, cases: Sequence[Case], first_doc_id: int) -> int:
     docs: list[tuple[int, int | None, str, str]] = []
+    names = party_names_for(conn, [c.id for c in cases if c.id is not None])
     for c in cases:
         assert c.id is not None
-        docs.append((c.id, c.id, *case_doc(c)))
+        docs.append((c.id, c.id, *case_doc(c, names[c.id])))
     return _index(conn, DocKind.CASE, first_doc_id, docs)
 
 

@@ -7,6 +7,7 @@ secure-delete: removing a document removes its words from the index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 
 from sendiass_desktop.domain.cases import Case
@@ -63,12 +64,30 @@ def person_doc(person: Person) -> tuple[str, str]:
     return person.display_name, body
 
 
-def case_doc(case: Case) -> tuple[str, str]:
+def case_doc(case: Case, party_names: Sequence[str] = ()) -> tuple[str, str]:
+    # The parties' names are in the case's own document, so "Jones exclusion"
+    # finds the Jones family's exclusion case (all words must meet in one document).
     body = " ".join(filter(None, [
-        case.school_setting, case.local_authority, case.summary, case.ehc_stage.label,
-        *(i.label for i in sorted(case.issue_types, key=lambda i: i.code)),
+        *party_names, case.school_setting, case.local_authority, case.summary,
+        case.ehc_stage.label, *(i.label for i in sorted(case.issue_types, key=lambda i: i.code)),
     ]))
     return case.ref, body
+
+
+def party_names_for(conn: Connection, case_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Names of everyone on each case, for the cases' search documents."""
+    out: dict[int, list[str]] = {cid: [] for cid in case_ids}
+    ids = list(case_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT cp.case_id, trim(p.given_name || ' ' || p.family_name) "  # noqa: S608
+            f"FROM case_parties cp JOIN people p ON p.id = cp.person_id "
+            f"WHERE cp.case_id IN ({marks}) ORDER BY cp.case_id, p.id", chunk)
+        for case_id, name in rows:
+            out[case_id].append(name)
+    return out
 
 
 def note_doc(note: Note) -> tuple[str, str]:
@@ -83,7 +102,8 @@ def index_person(conn: Connection, person: Person) -> None:
 
 def index_case(conn: Connection, case: Case) -> None:
     assert case.id is not None
-    _upsert(conn, DocKind.CASE, case.id, case.id, *case_doc(case))
+    names = party_names_for(conn, [case.id])[case.id]
+    _upsert(conn, DocKind.CASE, case.id, case.id, *case_doc(case, names))
 
 
 def index_note(conn: Connection, note: Note) -> None:

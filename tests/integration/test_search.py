@@ -97,7 +97,9 @@ def test_name_match_outranks_a_word_in_a_long_note(alice: Session) -> None:
     add_note(alice, other.case, f"{filler} Thornbury school was mentioned. {filler}")
     results = search_cases(alice, "thornbury")
     assert refs(results) == [named.case.ref, other.case.ref]
-    assert results.hits[0].matched == frozenset({"person"})
+    # Found through the person and the case's own document (which carries the names).
+    assert results.hits[0].matched & {"person", "case"}
+    assert "note" not in results.hits[0].matched
 
 
 def test_partial_reference_and_lower_case_reference_find_the_case(alice: Session) -> None:
@@ -397,7 +399,10 @@ def test_edit_reindexes_the_note(alice: Session) -> None:
 def test_person_rename_reindexes(alice: Session) -> None:
     family = make_family(alice, surname="Nettleford")
     people.update_person(alice, replace(family.parent, family_name="Oakhampton"))
-    assert refs(search_cases(alice, "nettleford sarah")) == []
+    people.update_person(alice, replace(family.child, family_name="Oakhampton"))
+    # Neither the people nor the case's own document (which carries their names)
+    # still holds the old name.
+    assert refs(search_cases(alice, "nettleford")) == []
     assert refs(search_cases(alice, "sarah oakhampton")) == [family.case.ref]
 
 
@@ -424,7 +429,7 @@ def test_candidates_come_best_first_in_growing_batches(alice: Session) -> None:
     assert len(people_hits) == 3  # the parent on two cases, the child on one
     in_september = CaseFilter(opened_to=date(2026, 9, 30))
     assert sorted((c.entity_id, c.case_id) for b in store_search.candidates(
-        alice.conn, '"rookwood"', in_september) for c in b) == [
+        alice.conn, '"rookwood"', in_september) for c in b if c.kind is DocKind.PERSON) == [
         (family.parent.id, family.case.id), (family.child.id, family.case.id)]
 
 
@@ -538,3 +543,32 @@ def test_cli_search_with_nothing_usable_prints_nothing(
 
 def _audit_count(session: Session) -> int:
     return int(session.conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0])
+
+
+def test_words_about_a_family_and_their_case_find_it_together(store: StoreFixture) -> None:
+    """A surname (on the parties) and an issue type (on the case) meet in one document."""
+    from sendiass_desktop.domain.cases import IssueType
+    from sendiass_desktop.services import cases as cases_service
+    from sendiass_desktop.services import people as people_service
+    from sendiass_desktop.services import search
+    from sendiass_desktop.services.session import unlock_with_password
+    from tests.conftest import ADMIN, ADMIN_PASSWORD
+    from tests.support.casework import make_family
+
+    session = unlock_with_password(store.location, ADMIN, ADMIN_PASSWORD)
+    try:
+        family = make_family(session, officer=ADMIN, surname="Quennell")
+        other = make_family(session, officer=ADMIN, surname="Abernathy")
+        assert family.case.id is not None and other.case.id is not None
+        cases_service.update_case(session, replace(
+            cases_service.get_case(session, family.case.id),
+            issue_types=frozenset({IssueType.EXCLUSION})))
+        hits = search.search_cases(session, "Quennell exclusion").hits
+        assert [h.case.ref for h in hits] == [family.case.ref]
+        assert not search.search_cases(session, "Abernathy exclusion").hits
+        # Renaming a person re-indexes the cases they are on.
+        people_service.update_person(session, replace(family.parent, family_name="Quenby"))
+        assert [h.case.ref for h in search.search_cases(session, "Quenby exclusion").hits] == [
+            family.case.ref]
+    finally:
+        session.close()
