@@ -6,22 +6,38 @@ To add one (the case list, "My work", statistics…), add a ``ViewSpec`` to
 view holds on to the session, implement ``SessionAware.set_session`` so it
 picks up the new session after the window is unlocked again. Views that show
 personal data may implement ``LockAware.on_lock`` to drop it when the window
-locks (the window hides them either way).
+locks (the window hides them either way); the window also calls ``on_lock``
+when the session ends. ``Refreshable.refresh`` is what F5 does; a
+``SearchHost`` has its search box put in the toolbar (Ctrl+F); a
+``CaseCreator`` answers "New case…" (Ctrl+Shift+N).
+
+``BackgroundLane`` is how a view runs service calls that may take a moment
+(searching, "My work", backups, store checks) without freezing the window:
+one call at a time, on a worker thread, over a second connection for the same
+signed-in user (``services.background``), with results delivered back on the
+UI thread.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from sendiass_desktop.domain.roles import Permission
+from sendiass_desktop.services.background import (
+    close_background_session,
+    open_background_session,
+)
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.theme import heading_font
+from sendiass_desktop.ui.workers import run_task
 
 ViewFactory = Callable[[Session], QWidget]
 
@@ -34,6 +50,27 @@ class SessionAware(Protocol):
 @runtime_checkable
 class LockAware(Protocol):
     def on_lock(self) -> None: ...
+
+
+@runtime_checkable
+class Refreshable(Protocol):
+    def refresh(self) -> None: ...
+
+
+@runtime_checkable
+class SearchHost(Protocol):
+    """A view whose search box the main window shows in its toolbar (Ctrl+F)."""
+
+    def search_widget(self) -> QWidget: ...
+
+    def focus_search(self) -> None: ...
+
+
+@runtime_checkable
+class CaseCreator(Protocol):
+    """A view that can start a new case ("New case…", Ctrl+Shift+N)."""
+
+    def new_case(self) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -54,8 +91,162 @@ def signed_in_text(session: Session) -> str:
     return f"Signed in as {user.display_name} ({user.role.label})"
 
 
+# --- running service calls in the background ------------------------------------------
+
+
+class _Worker:
+    """The background session, kept outside the lane so it can be closed after the lane."""
+
+    def __init__(self) -> None:
+        self.session: Session | None = None
+
+    def close(self) -> None:
+        if self.session is not None:
+            close_background_session(self.session)
+            self.session = None
+
+
+@dataclass
+class _Job:
+    fn: Callable[[Session], Any]
+    on_success: Callable[[Any], None]
+    on_failure: Callable[[BaseException], None] | None
+    epoch: int
+    key: str | None
+    number: int
+
+
+class BackgroundLane(QObject):
+    """Service calls one at a time, off the UI thread, on a second connection.
+
+    ``submit(fn, on_success, on_failure)`` runs ``fn(background_session)`` on the
+    thread pool; the callbacks run on the UI thread. A job submitted with a
+    ``key`` replaces any job with the same key still waiting its turn (the
+    newest search wins). After ``set_session`` or ``shutdown``, results of
+    work started earlier are dropped, and the old connection is closed as
+    soon as nothing is using it.
+    """
+
+    busyChanged = Signal(bool)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._worker = _Worker()
+        self._retired: list[_Worker] = []
+        self._queue: deque[_Job] = deque()
+        self._running: _Job | None = None
+        self._epoch = 0
+        self._numbers = itertools.count(1)
+        worker = self._worker
+        self.destroyed.connect(lambda _=None: worker.close())
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None or bool(self._queue)
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    def submit(
+        self,
+        fn: Callable[[Session], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        key: str | None = None,
+    ) -> int:
+        """Queue ``fn``; returns a job number (increasing) callers may use to spot stale work."""
+        if key is not None:
+            self._queue = deque(j for j in self._queue if j.key != key)
+        job = _Job(fn, on_success, on_failure, self._epoch, key, next(self._numbers))
+        was_busy = self.busy
+        self._queue.append(job)
+        if not was_busy:
+            self.busyChanged.emit(True)
+        self._pump()
+        return job.number
+
+    def cancel(self, key: str) -> None:
+        """Forget waiting jobs with ``key`` (one already running still finishes, unseen)."""
+        self._queue = deque(j for j in self._queue if j.key != key)
+        if self._running is not None and self._running.key == key:
+            self._running.on_success = _ignore
+            self._running.on_failure = None
+        if not self.busy:
+            self.busyChanged.emit(False)
+
+    def set_session(self, session: Session) -> None:
+        self._retire()
+        self._session = session
+
+    def shutdown(self) -> None:
+        """Drop waiting work and close the connection once the running job (if any) ends."""
+        self._retire()
+
+    def _retire(self) -> None:
+        self._epoch += 1
+        self._queue.clear()
+        old, self._worker = self._worker, _Worker()
+        worker = self._worker
+        self.destroyed.connect(lambda _=None: worker.close())
+        if self._running is None:
+            old.close()
+            self._close_retired()
+        else:
+            self._retired.append(old)
+        if not self.busy:
+            self.busyChanged.emit(False)
+
+    def _close_retired(self) -> None:
+        for worker in self._retired:
+            worker.close()
+        self._retired.clear()
+
+    def _pump(self) -> None:
+        if self._running is not None:
+            return
+        if not self._queue:
+            self._close_retired()
+            self.busyChanged.emit(False)
+            return
+        job = self._running = self._queue.popleft()
+        holder, session = self._worker, self._session
+
+        def work() -> tuple[bool, Any]:
+            if holder.session is None:
+                holder.session = open_background_session(session)
+            try:
+                return True, job.fn(holder.session)
+            except Exception as exc:  # delivered to on_failure on the UI thread
+                return False, exc
+
+        run_task(work, on_success=lambda result: self._finished(job, result),
+                 on_failure=lambda exc: self._finished(job, (False, exc)),
+                 owner=self, on_orphan=lambda _result: holder.close())
+
+    def _finished(self, job: _Job, result: tuple[bool, Any]) -> None:
+        self._running = None
+        self._close_retired()  # nothing else can be using a retired connection now
+        ok, value = result
+        current = job.epoch == self._epoch
+        try:
+            if current:
+                if ok:
+                    job.on_success(value)
+                elif job.on_failure is not None:
+                    job.on_failure(value)
+        finally:
+            self._pump()
+
+
+def _ignore(_value: object) -> None:
+    pass
+
+
 class HomeView(QWidget):
-    """Placeholder start page until the case list and "My work" arrive."""
+    """A simple start page (kept for callers that register it; the case list is the main view)."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,4 +289,16 @@ class HomeView(QWidget):
 
 def default_views() -> list[ViewSpec]:
     """The views every main window starts with. Register new views here."""
-    return [ViewSpec("home", "Home", HomeView, "Ctrl+1")]
+    from sendiass_desktop.ui.admin_store import StoreAdminView
+    from sendiass_desktop.ui.admin_users import UsersAdminView
+    from sendiass_desktop.ui.case_list import CaseListView
+    from sendiass_desktop.ui.my_work import MyWorkView
+
+    return [
+        ViewSpec("cases", "Cases", CaseListView, "Ctrl+1", requires=Permission.READ_CASES),
+        ViewSpec("my_work", "My work", MyWorkView, "Ctrl+2", requires=Permission.READ_CASES),
+        ViewSpec("users", "Users and roles", UsersAdminView, "Ctrl+3",
+                 requires=Permission.MANAGE_USERS),
+        ViewSpec("store", "Store and backups", StoreAdminView, "Ctrl+4",
+                 requires=Permission.MANAGE_STORE),
+    ]

@@ -18,7 +18,7 @@ from sendiass_desktop.ui.clipboard import ClipboardGuard, shared_guard
 from sendiass_desktop.ui.main_window import MainWindow
 from sendiass_desktop.ui.startup import StartupController
 from sendiass_desktop.ui.unlock_dialog import UnlockDialog
-from sendiass_desktop.ui.views import ViewSpec, default_views
+from sendiass_desktop.ui.views import HomeView, ViewSpec
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.helpers import click, type_into
 
@@ -56,9 +56,9 @@ def test_shell_shows_who_is_signed_in_and_no_personal_data_in_title(
     assert window.who_label.text() == "Signed in as Alice Admin (Administrator)"
     assert window.demo_banner is None
     assert not window.binding_banner.isVisible()  # this store is device-bound
-    assert window.view_keys() == ["home"]
-    assert window.current_view_key() == "home"
-    assert window.view("home").isVisible()
+    assert window.view_keys() == ["cases", "my_work", "users", "store"]
+    assert window.current_view_key() == "cases"
+    assert window.view("cases").isVisible()
     window.discard()
 
 
@@ -76,7 +76,7 @@ def test_store_without_device_binding_shows_a_calm_warning(qtbot: QtBot, tmp_pat
 def test_lock_hides_content_and_unlock_restores_it(qtbot: QtBot, store: StoreFixture) -> None:
     session = unlock_with_password(store.location, OFFICER, OFFICER_PASSWORD)
     window = _window(qtbot, session)
-    home = window.view("home")
+    home = window.view("cases")
     assert home.isVisible()
 
     with qtbot.waitSignal(window.lockedChanged, timeout=2_000) as blocker:
@@ -181,7 +181,7 @@ def test_registered_views_get_the_new_session_after_unlock(
     qtbot: QtBot, store: StoreFixture
 ) -> None:
     session = unlock_with_password(store.location, OFFICER, OFFICER_PASSWORD)
-    views = [*default_views(),
+    views = [ViewSpec("home", "Home", HomeView, "Ctrl+1"),
              ViewSpec("cases", "Cases", _RecordingView, "Ctrl+2"),
              ViewSpec("users", "Accounts", _RecordingView, requires=Permission.MANAGE_USERS)]
     window = _window(qtbot, session, views=views)

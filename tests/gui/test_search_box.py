@@ -1,0 +1,199 @@
+"""Searching as you type: debounced, off the UI thread, newest answer only, Esc clears."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from sendiass_desktop.domain.cases import CaseFilter, CaseSort, CaseStatus
+from sendiass_desktop.services import search as search_service
+from sendiass_desktop.services.cases import list_cases
+from sendiass_desktop.services.search import NO_MATCHES, NO_MATCHES_FILTERED, SearchResults
+from sendiass_desktop.services.session import Session
+from sendiass_desktop.ui import search_box
+from sendiass_desktop.ui.case_list import CaseListView, index_of
+from sendiass_desktop.ui.main_window import MainWindow
+from tests.gui import fixtures_casework
+from tests.gui.fixtures_casework import (
+    FAMILY_SURNAME,
+    YP_WORD,
+    CaseworkStore,
+    settle,
+    show_window,
+)
+
+pytestmark = pytest.mark.gui
+
+# The shared store and sessions (fixtures defined in fixtures_casework).
+casework = fixtures_casework.casework
+admin_session = fixtures_casework.admin_session
+officer_session = fixtures_casework.officer_session
+
+
+def _open(qtbot: QtBot, session: Session) -> tuple[MainWindow, CaseListView]:
+    window = show_window(qtbot, session)
+    view = window.view("cases")
+    assert isinstance(view, CaseListView)
+    qtbot.waitUntil(lambda: view.model.total is not None and not view.lane.busy,
+                    timeout=20_000)
+    return window, view
+
+
+def _type(qtbot: QtBot, window: MainWindow, view: CaseListView, text: str) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert view.search_box.hasFocus()
+    qtbot.keyClicks(view.search_box, text)
+
+
+def _results_for(qtbot: QtBot, view: CaseListView, text: str) -> None:
+    qtbot.waitUntil(lambda: view.model.searching and view.runner.text == text
+                    and not view.runner.pending, timeout=20_000)
+
+
+def _rare_surname(session: Session) -> tuple[str, str]:
+    """A generated service user's surname that few cases share, and that case's reference."""
+    for summary in list_cases(session, CaseFilter(status=CaseStatus.OPEN),
+                              CaseSort.OPENED_NEWEST, 0, 200):
+        surname = summary.primary_name.split()[-1]
+        hits = search_service.search_cases(session, surname, CaseFilter(status=CaseStatus.OPEN),
+                                           limit=500).hits
+        if 0 < len(hits) < 20 and summary.ref in {h.case.ref for h in hits}:
+            return surname, summary.ref
+    raise AssertionError("no rare surname in the generated data")
+
+
+def test_search_as_you_type_finds_a_case_by_surname(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    surname, ref = _rare_surname(admin_session)
+    window, view = _open(qtbot, admin_session)
+    listed = view.model.total
+    _type(qtbot, window, view, surname)
+    _results_for(qtbot, view, surname)
+    refs = [s.ref for s in view.model.summaries()]
+    assert ref in refs
+    expected = search_service.search_cases(admin_session, surname,
+                                           CaseFilter(status=CaseStatus.OPEN), limit=200)
+    assert refs == [h.case.ref for h in expected.hits]  # best match first
+    assert view.search_bar.isVisible()
+    noun = "result" if len(refs) == 1 else "results"
+    assert f"{len(refs)} {noun} for your search “{surname}”" in view.search_bar.label.text()
+    assert "Esc" in view.search_bar.label.text()
+    assert view.sort_combo.currentText() == "Best match"
+    assert not view.model.canFetchMore()
+
+    # Esc clears it and the list comes back.
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.model.searching and not view.lane.busy, timeout=10_000)
+    assert view.search_box.text() == ""
+    assert not view.search_bar.isVisible()
+    assert view.model.total == listed
+    assert view.sort_combo.currentText() == "Newest first"
+    window.discard()
+
+
+def test_esc_in_the_table_also_clears_and_results_can_be_sorted(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    window, view = _open(qtbot, admin_session)
+    _type(qtbot, window, view, "Smith")
+    _results_for(qtbot, view, "Smith")
+    assert view.model.rowCount() > 1
+    view.sort_by(CaseSort.REFERENCE)
+    refs = [s.ref for s in view.model.summaries()]
+    assert refs == sorted(refs, key=str.casefold)
+    assert view.sort_combo.currentText() == "Reference"
+    view.focus_table()
+    qtbot.keyClick(view.table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.model.searching and not view.lane.busy, timeout=10_000)
+    assert view.search_box.text() == ""
+    window.discard()
+
+
+def test_typing_quickly_runs_one_search_and_never_shows_an_old_answer(
+    qtbot: QtBot, admin_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    first_started = threading.Event()
+    real: Callable[..., SearchResults] = search_service.search_cases
+
+    def slow_first(session: Session, text: str, case_filter: CaseFilter,
+                   limit: int = 50) -> SearchResults:
+        calls.append(text)
+        if len(calls) == 1:
+            first_started.set()
+            time.sleep(0.8)  # the answer to the first search arrives after the second starts
+        return real(session, text, case_filter, limit)
+
+    monkeypatch.setattr(search_box, "search_cases", slow_first)
+    window, view = _open(qtbot, admin_session)
+    shown: list[str] = []
+    view.runner.finished.connect(lambda text, _results: shown.append(text))
+
+    _type(qtbot, window, view, "Smi")
+    qtbot.waitUntil(first_started.is_set, timeout=5_000)
+    # The window keeps answering while the search runs.
+    started = time.monotonic()
+    qtbot.keyClicks(view.search_box, "th")
+    assert time.monotonic() - started < 0.5
+    assert view.search_box.text() == "Smith"
+    _results_for(qtbot, view, "Smith")
+    settle(qtbot)
+    assert calls == ["Smi", "Smith"]  # one search per pause in typing, not per key
+    assert shown == ["Smith"]  # the slow first answer was dropped
+    assert view.runner.text == "Smith"
+    window.discard()
+
+
+def test_an_officer_on_the_parent_side_cannot_find_young_person_confidential_words(
+    qtbot: QtBot, casework: CaseworkStore, officer_session: Session, admin_session: Session
+) -> None:
+    # The word is in the store: a manager finds the case by it.
+    found = search_service.search_cases(admin_session, YP_WORD, CaseFilter())
+    assert [h.case.primary_name for h in found.hits] == [f"Sarah {FAMILY_SURNAME}"]
+
+    window, view = _open(qtbot, officer_session)
+    _type(qtbot, window, view, YP_WORD)
+    _results_for(qtbot, view, YP_WORD)
+    assert view.model.rowCount() == 0
+    assert view.message.text() == NO_MATCHES_FILTERED
+    assert "0 results" in view.search_bar.label.text()
+    # The same family is found by its name, so it is the note that is hidden.
+    view.search_box.clear()
+    qtbot.keyClicks(view.search_box, FAMILY_SURNAME)
+    _results_for(qtbot, view, FAMILY_SURNAME)
+    assert [s.primary_name for s in view.model.summaries()] == [f"Sarah {FAMILY_SURNAME}"]
+    window.discard()
+
+
+def test_search_uses_the_filters_and_shows_the_services_messages(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    window, view = _open(qtbot, admin_session)
+    _type(qtbot, window, view, FAMILY_SURNAME)
+    _results_for(qtbot, view, FAMILY_SURNAME)
+    assert view.model.rowCount() == 1
+    # The family's case is open: with "closed cases" chosen the search finds nothing.
+    view.status.setCurrentIndex(index_of(view.status, CaseStatus.CLOSED))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 0 and not view.runner.pending,
+                    timeout=10_000)
+    assert view.message.text() == NO_MATCHES_FILTERED
+    view.status.setCurrentIndex(index_of(view.status, None))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and not view.runner.pending,
+                    timeout=10_000)
+    assert view.message.text() == ""
+    # Words that cannot be searched get the service's own explanation.
+    view.search_box.clear()
+    qtbot.keyClicks(view.search_box, "xqzvwk")
+    _results_for(qtbot, view, "xqzvwk")
+    assert view.message.text() == NO_MATCHES
+    # Clearing the search lists the cases with the filters chosen meanwhile.
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.model.searching and not view.lane.busy, timeout=10_000)
+    assert view.model.case_filter == CaseFilter()
+    window.discard()
