@@ -176,4 +176,7 @@ def test_real_process_errors_have_no_traceback(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text("0000-0000")
     check([*base, "--recovery-key-file", str(tmp_path / "bad.txt"), "check"], None, EXIT_USAGE)
     store.with_name("s.sendiass.keys").write_text("{garbage")
+    # The spare copy still holds the current slots: the store opens.
+    check([*base, "--user", "alice", "--password-stdin", "check"], PW + "\n", EXIT_OK)
+    store.with_name("s.sendiass.keys.bak").write_text("{garbage")
     check([*base, "--user", "alice", "--password-stdin", "check"], PW + "\n", EXIT_DAMAGED)
