@@ -559,6 +559,10 @@ def cmd_retention(ctx: Context) -> int:
                     f"documents and {d.counts.people} people deleted.")
             if d.paper_instruction:
                 ctx.say(f"  {d.paper_instruction}")
+        if a.vacuum and not outcome.cleanup.compacted:
+            print(f"{PROG}: the store could not be compacted now (it is open elsewhere or the "
+                  "disk is nearly full); the deleted records are overwritten all the same.",
+                  file=sys.stderr)
         if not outcome.cleanup.checkpoint_complete:
             print(f"{PROG}: the store is open elsewhere, so its write-ahead log could not be "
                   "emptied yet; it will be when everyone closes the app.", file=sys.stderr)

@@ -163,7 +163,13 @@ def open_case_file(session: Session, case_id: int) -> CaseFile:
         person_ids |= {c.person_id for c in consents}
         people = people_repo.many(conn, sorted(person_ids))
         concerns = tuple(safeguarding_repo.for_case(conn, case_id))
-        documents = tuple(documents_repo.for_case(conn, case_id))
+        # A document attached to a note is as confidential as the note (as in
+        # services.documents): one on a note this user may not see is left out.
+        all_documents = documents_repo.for_case(conn, case_id)
+        attached = notes_repo.many(conn, sorted({d.note_id for d in all_documents
+                                                 if d.note_id is not None}))
+        documents = tuple(d for d in all_documents if d.note_id is None or (
+            d.note_id in attached and can_see_note(who, attached[d.note_id], case)))
         deadlines = tuple(deadlines_repo.for_case(conn, case_id))
         audit(conn, session, AuditAction.RECORD_READ, "case", case_id,
               {"notes_shown": len(visible)})

@@ -16,7 +16,7 @@ from sendiass_desktop.domain.deadlines import (
     tribunal_appeal_deadline,
     upcoming_and_overdue,
 )
-from sendiass_desktop.domain.errors import InvalidInput, PermissionDenied
+from sendiass_desktop.domain.errors import EditConflict, InvalidInput, PermissionDenied
 from sendiass_desktop.services.access import audit, require_read, require_write, today
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import cases as cases_repo
@@ -93,6 +93,9 @@ def mark_done(session: Session, deadline: StoredDeadline, done: bool = True) -> 
         current = deadlines_repo.get(conn, deadline.id)
         if current.owner != session.user.username and not session.can_manage_others():
             raise PermissionDenied("Only the owner or a manager can mark this as done.")
+        if current.version != deadline.version:
+            raise EditConflict("Someone else changed this deadline first. Refresh and try again.",
+                               mine=deadline, theirs=current)
         saved = deadlines_repo.set_done(conn, current, today() if done else None)
         audit(conn, session, AuditAction.RECORD_UPDATED, "deadline", deadline.id,
               {"done": done})

@@ -71,6 +71,9 @@ def delete_document(session: Session, document_id: int, deleted: bool = True) ->
     require_write(session)
     with transaction(session.conn) as conn:
         info = documents_repo.get(conn, document_id)
+        if not _visible(session, info):
+            # Same answer as a missing document: hidden ones do not admit they exist.
+            raise NotFound("That document is not in the store.")
         documents_repo.set_deleted(conn, document_id, deleted)
         audit(conn, session,
               AuditAction.RECORD_DELETED if deleted else AuditAction.RECORD_RESTORED,

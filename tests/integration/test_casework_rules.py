@@ -312,3 +312,24 @@ def test_ehc_milestones_land_on_the_assigned_officers_work_list(
     assert deadlines.my_work(team["manager"], owner=OFFICER, horizon_days=120)[0]
     done = deadlines.mark_done(team["parent_officer"], overdue[0].stored)
     assert done.done and not deadlines.my_work(team["parent_officer"], horizon_days=120)[0]
+
+
+def test_hidden_document_cannot_be_deleted_by_id(team: dict[str, Session],
+                                                 family: Family) -> None:
+    secret = add_note(team["yp_officer"], family.case, "Tom's own statement",
+                      Confidentiality.YOUNG_PERSON)
+    assert family.case.id is not None
+    info = documents.add_document(team["yp_officer"], family.case.id, "statement.txt",
+                                  b"my statement", note_id=secret.id)
+    with pytest.raises(NotFound):
+        documents.delete_document(team["parent_officer"], info.id or 0)
+    assert documents.read_document(team["yp_officer"], info.id or 0)[1] == b"my statement"
+
+
+def test_stale_deadline_change_is_refused(team: dict[str, Session], family: Family) -> None:
+    assert family.case.id is not None
+    task = deadlines.add_task(team["parent_officer"], family.case.id, "Ring the SENCO",
+                              date.today())
+    deadlines.mark_done(team["manager"], task)
+    with pytest.raises(EditConflict):
+        deadlines.mark_done(team["parent_officer"], task, done=False)
