@@ -390,7 +390,8 @@ def dispose(session: Session, refs: Sequence[str | int], *, vacuum: bool | None 
                   {"disposed": True, "disposal_log_id": entry.id})
             disposed.append(DisposedCase(case.ref, entry.id, counts, case.paper_records))
         # Deleted index entries are only tombstoned until the index is rewritten.
-        disposal_repo.purge_search_index(tx)
+        # Tombstoned index entries keep their words until merged; merge them now.
+        search_index.purge_deleted(tx)
     # Outside the transaction: VACUUM cannot run inside one.
     cleanup = disposal_repo.checkpoint_and_compact(conn, vacuum)
     return DisposalOutcome(tuple(disposed), cleanup)

@@ -197,20 +197,6 @@ def delete_case(conn: Connection, case_id: int) -> DeletedCounts:
     return DeletedCounts(notes, documents, deleted)
 
 
-def purge_search_index(conn: Connection) -> None:
-    """Rewrite the full-text index so removed entries leave its pages.
-
-    ``search_fts`` is contentless with ``contentless_delete=1``: a DELETE only
-    records a tombstone, and the words stay in the index segments (whatever the
-    ``secure-delete`` option says, FTS5 cannot use it without the old text)
-    until the segments are merged. ``optimize`` merges them all into one,
-    dropping every tombstoned entry; with ``secure_delete`` on, the old segment
-    pages are zeroed. It costs about two seconds per 200,000 notes, once per
-    disposal batch.
-    """
-    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
-
-
 # --- the disposal log -----------------------------------------------------------------
 
 

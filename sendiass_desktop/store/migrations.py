@@ -293,8 +293,10 @@ _V2 = _script(
     )
     """,
     "CREATE UNIQUE INDEX drafts_key ON drafts (username, case_id, ifnull(note_id, 0))",
-    # Full-text search. Contentless (no second copy of the text) with
-    # secure-delete, so deleted or disposed text leaves the index for good.
+    # Full-text search. Contentless: no second copy of the text. Deleted
+    # entries linger in index pages until merged (store/search_index.py,
+    # purge_deleted). Never edit a released migration, so the secure-delete
+    # line below stays even though it does not clear contentless entries.
     """
     CREATE TABLE search_docs (
         id        INTEGER PRIMARY KEY,
