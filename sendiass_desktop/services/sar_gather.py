@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -649,3 +649,42 @@ def gather(conn: Connection, sar: SarRequest) -> Gathered:
     items.sort(key=lambda it: (it.kind is not ItemKind.PERSON, it.on or date.min,
                                _KIND_ORDER[it.kind], it.key))
     return Gathered(sar, audience, subjects, tuple(cases), tuple(items), tuple(paper))
+
+
+def gather_case(conn: Connection, case: Case, audience: Audience, subject_ids: Sequence[int],
+                include_note: Callable[[Note], bool] | None = None
+                ) -> tuple[dict[int, Person], tuple[ReviewItem, ...]]:
+    """One case's records as review items, for an extract to another agency.
+
+    The same builders and suggestions as a SAR, for ``audience``: the subjects'
+    personal details, the case, its notes, safeguarding concerns, documents and
+    deadlines. Not included: deleted notes and documents, notes for which
+    ``include_note`` is false (and documents attached to them), and the
+    service's own handling (consent records, overrides, earlier disclosures,
+    the access record). Returns the subjects (by id) and the items.
+    """
+    assert case.id is not None
+    people = people_repo.many(conn, sorted({p.person_id for p in case.parties}
+                                           | set(subject_ids)))
+    subjects = {i: people[i] for i in subject_ids if i in people}
+    notes = [n for n in notes_repo.for_case(conn, case.id)
+             if include_note is None or include_note(n)]
+    names: list[str] = [people[p.person_id].display_name for p in case.parties
+                        if p.person_id not in subjects and p.person_id in people]
+    for n in notes:
+        names.extend(n.third_parties)
+    third = tuple(dict.fromkeys(x for x in names if x.strip()))
+    ctx = _Context(audience, tuple(p.display_name for p in subjects.values()),
+                   {case.id: third}, third)
+    items: list[ReviewItem] = [_person_item(ctx, p) for p in subjects.values()]
+    items.append(_case_item(ctx, case))
+    note_items = {n.id or 0: _note_item(ctx, case, n) for n in notes}
+    items.extend(note_items.values())
+    items.extend(_concern_item(ctx, case, s) for s in safeguarding_repo.for_case(conn, case.id))
+    items.extend(_document_item(ctx, case, d, note_items)
+                 for d in documents_repo.for_case(conn, case.id)
+                 if d.note_id is None or d.note_id in note_items)
+    items.extend(_deadline_item(ctx, case, d) for d in deadlines_repo.for_case(conn, case.id))
+    items.sort(key=lambda it: (it.kind is not ItemKind.PERSON, it.on or date.min,
+                               _KIND_ORDER[it.kind], it.key))
+    return subjects, tuple(items)

@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -58,11 +59,11 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import documents as documents_repo
 from sendiass_desktop.store import meta
 from sendiass_desktop.store import sar as sar_repo
-from sendiass_desktop.store.connection import transaction
+from sendiass_desktop.store.connection import Connection, transaction
 from sendiass_desktop.store.sar import Disclosure, DisclosureKind
 
-__all__ = ["PackResult", "ProgressCallback", "article15", "build_pack", "count_pages",
-           "write_new_file"]
+__all__ = ["Assembled", "PackResult", "ProgressCallback", "address_lines", "article15",
+           "assemble_items", "build_pack", "count_pages", "service_letterhead", "write_new_file"]
 
 SERVICE_ADDRESS_KEY = "service_address"  # meta key; optional, one line per address line
 
@@ -154,6 +155,18 @@ def _record(item: ReviewItem, decision: ItemDecision) -> PackRecord:
                       body=body)
 
 
+def service_letterhead(conn: Connection) -> tuple[str, tuple[str, ...]]:
+    """The service's name and address lines, as printed at the top of a letter."""
+    service_address = meta.get(conn, SERVICE_ADDRESS_KEY) or ""
+    return (meta.get(conn, meta.SERVICE_NAME) or "SENDIASS",
+            tuple(x.strip() for x in service_address.splitlines() if x.strip()))
+
+
+def address_lines(text: str, postcode: str) -> tuple[str, ...]:
+    """A stored address (one line with commas, or several lines) and postcode, as lines."""
+    return _address_lines(text, postcode)
+
+
 def _address_lines(text: str, postcode: str) -> tuple[str, ...]:
     lines = [line.strip() for line in text.replace("\r", "").split("\n")]
     if len(lines) == 1:
@@ -174,11 +187,11 @@ def _letter(session: Session, sar: SarRequest, gathered: Gathered, some_withheld
         about = f"you and your child, {for_person.display_name}"
     else:
         about = f"you and {for_person.display_name}"
-    service_address = meta.get(session.conn, SERVICE_ADDRESS_KEY) or ""
+    service_name, service_address = service_letterhead(session.conn)
     user = session.user
     return CoverLetter(
-        service_name=meta.get(session.conn, meta.SERVICE_NAME) or "SENDIASS",
-        service_address=tuple(x.strip() for x in service_address.splitlines() if x.strip()),
+        service_name=service_name,
+        service_address=service_address,
         requester_name=sar.requester_name_override or requester.display_name,
         requester_address=_address_lines(requester.address, requester.postcode),
         reference=sar.ref,
@@ -193,21 +206,32 @@ def _letter(session: Session, sar: SarRequest, gathered: Gathered, some_withheld
 
 
 @dataclass(frozen=True)
-class _Built:
-    pack: Pack
+class Assembled:
+    """Review items turned into what a pack shows, after their decisions.
+
+    Shared by SAR packs and disclosure extracts (``services/disclosure.py``):
+    withheld items are left out, redactions are applied before anything is
+    rendered, and documents are read (and checked against their SHA-256) only
+    when they are disclosed whole.
+    """
+
+    records: tuple[PackRecord, ...]  # date order, undated first
+    attachments: tuple[PackAttachment, ...]
+    exemptions_used: tuple[Exemption, ...]  # codes printed on redaction bars
     disclosed: int
     redacted: int
     withheld: int
-    documents: tuple[int, ...]
+    documents: tuple[int, ...]  # ids of the documents attached
 
 
-def _assemble(session: Session, sar: SarRequest, gathered: Gathered,
-              decisions: dict[str, ItemDecision]) -> _Built:
+def assemble_items(conn: Connection, items: Iterable[ReviewItem],
+                   decisions: Mapping[str, ItemDecision]) -> Assembled:
+    """Apply ``decisions`` (one per item key) to ``items``; see :class:`Assembled`."""
     records: list[tuple[ReviewItem, PackRecord]] = []
     attachments: list[tuple[ReviewItem, PackAttachment]] = []
     used: set[Exemption] = set()
     disclosed = redacted = withheld = 0
-    for item in gathered.items:
+    for item in items:
         decision = decisions[item.key]
         if item.kind is ItemKind.DOCUMENT:
             # A document cannot be partly redacted: anything but "disclose" leaves it out.
@@ -216,7 +240,7 @@ def _assemble(session: Session, sar: SarRequest, gathered: Gathered,
                 continue
             doc = item.document
             assert doc.id is not None
-            data = documents_repo.content(session.conn, doc.id)
+            data = documents_repo.content(conn, doc.id)
             if hashlib.sha256(data).hexdigest() != doc.sha256:
                 raise InvalidInput("A document's content does not match its checksum; the "
                                    "store may be damaged. Run a store check.")
@@ -241,18 +265,39 @@ def _assemble(session: Session, sar: SarRequest, gathered: Gathered,
 
     records.sort(key=order)
     attachments.sort(key=order)
-    pack = Pack(
-        kind=PackKind.SAR,
-        letter=_letter(session, sar, gathered, some_withheld=bool(withheld or redacted)),
-        article15=article15(),
+    return Assembled(
         records=tuple(r for _, r in records),
         attachments=tuple(a for _, a in attachments),
         # Only the codes printed on redaction bars are explained. Reasons for withheld
         # items are never in the pack (a "YP-CONF" key would itself give something away).
         exemptions_used=tuple(sorted(used, key=lambda e: e.code)),
+        disclosed=disclosed, redacted=redacted, withheld=withheld,
+        documents=tuple(item.document.id or 0 for item, _ in attachments if item.document),
     )
-    return _Built(pack, disclosed, redacted, withheld,
-                  tuple(item.document.id or 0 for item, _ in attachments if item.document))
+
+
+@dataclass(frozen=True)
+class _Built:
+    pack: Pack
+    disclosed: int
+    redacted: int
+    withheld: int
+    documents: tuple[int, ...]
+
+
+def _assemble(session: Session, sar: SarRequest, gathered: Gathered,
+              decisions: dict[str, ItemDecision]) -> _Built:
+    done = assemble_items(session.conn, gathered.items, decisions)
+    pack = Pack(
+        kind=PackKind.SAR,
+        letter=_letter(session, sar, gathered,
+                       some_withheld=bool(done.withheld or done.redacted)),
+        article15=article15(),
+        records=done.records,
+        attachments=done.attachments,
+        exemptions_used=done.exemptions_used,
+    )
+    return _Built(pack, done.disclosed, done.redacted, done.withheld, done.documents)
 
 
 def count_pages(pdf: bytes, password: str = "") -> int:

@@ -99,6 +99,7 @@ def add_user(
         raise InvalidInput("That username is reserved.")
     if role is Role.INSPECTOR and expires_at is None:
         raise InvalidInput("An inspector account needs an end date and time.")
+    expires_at = expires_at.astimezone() if expires_at is not None else None  # naive = local
     initial = password if password is not None else generate_temporary_password()
     if password is not None:
         check_new_password(password, name)
