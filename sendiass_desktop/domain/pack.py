@@ -80,6 +80,9 @@ class CoverLetter:
     about_whom: str  # e.g. "you" or "your son, Tom Jones"
     extended: bool = False
     some_withheld: bool = False  # a general statement only; never which items or why in detail
+    # A disclosure extract goes to the agency (the recipient) and, as a copy,
+    # to the family: the two letters need different words.
+    to_recipient: bool = False
 
 
 @dataclass(frozen=True)

@@ -865,6 +865,18 @@ def _letter(ctx: _Context) -> list[Flowable]:
                 style,
             ),
         ]
+    elif letter.to_recipient:
+        story += [
+            Paragraph("Information you asked us to share", styles["letter_subject"]),
+            Paragraph(
+                f"Following your request of {received}, {service} is sharing the enclosed "
+                f"information from its records about {about}, with the consent recorded (or "
+                "on the lawful basis we have explained to you separately). Please keep it "
+                "confidential, use it only for the purpose it was shared for, and do not pass "
+                "it on. The family receives a copy of exactly what we have sent you.",
+                style,
+            ),
+        ]
     else:
         story += [
             Paragraph("A copy of information we have shared", styles["letter_subject"]),

@@ -8,7 +8,7 @@ from typing import Any
 
 from sendiass_desktop.domain.audit import AuditAction
 from sendiass_desktop.domain.errors import PermissionDenied
-from sendiass_desktop.domain.roles import Permission
+from sendiass_desktop.domain.roles import Permission, Role
 from sendiass_desktop.domain.visibility import Viewer
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import audit_log
@@ -53,6 +53,18 @@ def audit(
     """Append an entry inside the caller's transaction (no personal data in ``detail``)."""
     audit_log.append(conn, session.actor, action, target_type,
                      "" if target_id is None else str(target_id), detail)
+
+
+def audit_inspector_read(session: Session, target_type: str, target_id: int | str | None,
+                         detail: Mapping[str, Any] | None = None) -> None:
+    """Rule 6: every page an inspector opens is audited, lists included.
+
+    Staff list views (case list pages, panels already covered by the audited
+    case-file read) are not logged entry by entry: that would bury the log.
+    """
+    if session.user.role is Role.INSPECTOR:
+        session.audit(AuditAction.RECORD_READ, target_type,
+                      "" if target_id is None else str(target_id), detail)
 
 
 def today() -> date:

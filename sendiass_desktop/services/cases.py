@@ -23,7 +23,14 @@ from sendiass_desktop.domain.people import Person
 from sendiass_desktop.domain.roles import Permission
 from sendiass_desktop.domain.safeguarding import SafeguardingConcern
 from sendiass_desktop.domain.visibility import can_see_note
-from sendiass_desktop.services.access import audit, require_read, require_write, today, viewer
+from sendiass_desktop.services.access import (
+    audit,
+    audit_inspector_read,
+    require_read,
+    require_write,
+    today,
+    viewer,
+)
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import cases as cases_repo
 from sendiass_desktop.store import consent as consent_repo
@@ -128,6 +135,7 @@ def list_cases(session: Session, case_filter: CaseFilter, sort: CaseSort = CaseS
                offset: int = 0, limit: int = 200) -> list[CaseSummary]:
     """One page of the case list: names and flags only, so it is not audited per row."""
     require_read(session)
+    audit_inspector_read(session, "case_list", None, {"offset": offset, "limit": limit})
     return cases_repo.summaries(session.conn, case_filter, sort, offset, max(1, min(limit, 1000)))
 
 

@@ -22,6 +22,7 @@ from sendiass_desktop.domain.consent import (
 from sendiass_desktop.domain.errors import InvalidInput, PermissionDenied
 from sendiass_desktop.services.access import (
     audit,
+    audit_inspector_read,
     now,
     require_manager,
     require_read,
@@ -72,6 +73,7 @@ def withdraw_consent(session: Session, case_id: int, person_id: int, recipient: 
 
 def consents_for_case(session: Session, case_id: int) -> list[ConsentRecord]:
     require_read(session)
+    audit_inspector_read(session, "consents", case_id)
     return consent_repo.for_case(session.conn, case_id)
 
 
@@ -131,4 +133,5 @@ def record_override(session: Session, case_id: int, person_id: int, recipient: R
 
 def overrides_for_case(session: Session, case_id: int) -> list[ShareOverride]:
     require_read(session)
+    audit_inspector_read(session, "overrides", case_id)
     return consent_repo.overrides_for_case(session.conn, case_id)

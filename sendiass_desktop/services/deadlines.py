@@ -17,7 +17,13 @@ from sendiass_desktop.domain.deadlines import (
     upcoming_and_overdue,
 )
 from sendiass_desktop.domain.errors import EditConflict, InvalidInput, PermissionDenied
-from sendiass_desktop.services.access import audit, require_read, require_write, today
+from sendiass_desktop.services.access import (
+    audit,
+    audit_inspector_read,
+    require_read,
+    require_write,
+    today,
+)
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import cases as cases_repo
 from sendiass_desktop.store import deadlines as deadlines_repo
@@ -104,6 +110,7 @@ def mark_done(session: Session, deadline: StoredDeadline, done: bool = True) -> 
 
 def deadlines_for_case(session: Session, case_id: int) -> list[StoredDeadline]:
     require_read(session)
+    audit_inspector_read(session, "deadlines", case_id)
     return deadlines_repo.for_case(session.conn, case_id)
 
 

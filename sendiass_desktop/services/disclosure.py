@@ -384,7 +384,7 @@ def _letters(session: Session, conn: Connection, draft: ExtractDraft, case: Case
     }
     to_recipient = CoverLetter(requester_name=draft.recipient_name,
                                requester_address=draft.recipient_address,
-                               about_whom=about_family, **common)
+                               about_whom=about_family, to_recipient=True, **common)
     to_family = CoverLetter(requester_name=primary.display_name,
                             requester_address=address_lines(primary.address, primary.postcode),
                             about_whom=about_you, **common)

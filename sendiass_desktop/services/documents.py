@@ -8,7 +8,14 @@ from sendiass_desktop.domain.audit import AuditAction
 from sendiass_desktop.domain.documents import DocumentInfo, check_document
 from sendiass_desktop.domain.errors import InvalidInput, NotFound
 from sendiass_desktop.domain.visibility import can_see_note
-from sendiass_desktop.services.access import audit, now, require_read, require_write, viewer
+from sendiass_desktop.services.access import (
+    audit,
+    audit_inspector_read,
+    now,
+    require_read,
+    require_write,
+    viewer,
+)
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import cases as cases_repo
 from sendiass_desktop.store import documents as documents_repo
@@ -47,6 +54,7 @@ def _visible(session: Session, info: DocumentInfo) -> bool:
 
 def documents_for_case(session: Session, case_id: int) -> list[DocumentInfo]:
     require_read(session)
+    audit_inspector_read(session, "documents", case_id)
     return [d for d in documents_repo.for_case(session.conn, case_id) if _visible(session, d)]
 
 

@@ -7,7 +7,13 @@ from dataclasses import replace
 from sendiass_desktop.domain.audit import AuditAction
 from sendiass_desktop.domain.errors import EditConflict, InvalidInput
 from sendiass_desktop.domain.safeguarding import ConcernStatus, SafeguardingConcern
-from sendiass_desktop.services.access import audit, require_read, require_write, today
+from sendiass_desktop.services.access import (
+    audit,
+    audit_inspector_read,
+    require_read,
+    require_write,
+    today,
+)
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import cases as cases_repo
 from sendiass_desktop.store import notes as notes_repo
@@ -59,4 +65,5 @@ def close_concern(session: Session, concern: SafeguardingConcern, outcome: str
 
 def concerns_for_case(session: Session, case_id: int) -> list[SafeguardingConcern]:
     require_read(session)
+    audit_inspector_read(session, "safeguarding", case_id)
     return safeguarding_repo.for_case(session.conn, case_id)

@@ -18,7 +18,11 @@ _COLUMNS = (
 
 
 def _parse_time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+    if not text:
+        return None
+    value = datetime.fromisoformat(text)
+    # Older rows may hold a time without a zone: it was meant as local time.
+    return value if value.tzinfo is not None else value.astimezone()
 
 
 def _user(row: tuple[Any, ...]) -> tuple[User, str]:

@@ -259,6 +259,9 @@ def test_extract_and_family_copy_end_to_end(team: dict[str, Session], seeded: Se
     text_b = extracted_text(result.family_copy.path.read_bytes(), result.family_copy.passphrase)
     for phrase in ("Spoke to", "the school will help", "EHC needs assessment"):
         assert (phrase in text_a) == (phrase in text_b), phrase
+    flat_a, flat_b = " ".join(text_a.split()), " ".join(text_b.split())
+    assert "Please keep it confidential" in flat_a and "exactly what was shared" not in flat_a
+    assert "exactly what was shared" in flat_b and "Please keep it confidential" not in flat_b
 
     # The log and the audit trail.
     assert s.case_a.id is not None
