@@ -293,6 +293,9 @@ def default_views() -> list[ViewSpec]:
     from sendiass_desktop.ui.admin_users import UsersAdminView
     from sendiass_desktop.ui.case_list import CaseListView
     from sendiass_desktop.ui.my_work import MyWorkView
+    from sendiass_desktop.ui.retention_view import RetentionView
+    from sendiass_desktop.ui.sar_register import SarRegisterView
+    from sendiass_desktop.ui.statistics_view import StatisticsView
 
     return [
         ViewSpec("cases", "Cases", CaseListView, "Ctrl+1", requires=Permission.READ_CASES),
@@ -301,4 +304,10 @@ def default_views() -> list[ViewSpec]:
                  requires=Permission.MANAGE_USERS),
         ViewSpec("store", "Store and backups", StoreAdminView, "Ctrl+4",
                  requires=Permission.MANAGE_STORE),
+        ViewSpec("sars", "Subject access requests", SarRegisterView, "Ctrl+5",
+                 requires=Permission.MANAGE_SARS),
+        ViewSpec("statistics", "Statistics", StatisticsView, "Ctrl+6",
+                 requires=Permission.RUN_STATISTICS),
+        ViewSpec("retention", "Retention and disposal", RetentionView, "Ctrl+7",
+                 requires=Permission.REVIEW_RETENTION),
     ]

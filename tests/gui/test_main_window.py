@@ -56,7 +56,8 @@ def test_shell_shows_who_is_signed_in_and_no_personal_data_in_title(
     assert window.who_label.text() == "Signed in as Alice Admin (Administrator)"
     assert window.demo_banner is None
     assert not window.binding_banner.isVisible()  # this store is device-bound
-    assert window.view_keys() == ["cases", "my_work", "users", "store"]
+    assert window.view_keys() == ["cases", "my_work", "users", "store", "sars", "statistics",
+                                 "retention"]
     assert window.current_view_key() == "cases"
     assert window.view("cases").isVisible()
     window.discard()

@@ -1,0 +1,226 @@
+"""Building the reply to a subject access request: an encrypted PDF.
+
+Choose where to save it, press Build; the pack is made in the background
+(with a progress bar) from the saved review decisions. Its passphrase is then
+shown once, in a large field with a Copy button (the clipboard is cleared
+after a minute), to be given to the requester by another channel, such as
+the phone. The GUI never offers an unencrypted pack.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sendiass_desktop.domain.errors import InvalidInput
+from sendiass_desktop.services import sar as sar_service
+from sendiass_desktop.services.sar_pack import PackResult
+from sendiass_desktop.services.session import Session
+from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
+from sendiass_desktop.ui.fields import HintLabel
+from sendiass_desktop.ui.icons import button, user_message
+from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.sizing import fit_height
+from sendiass_desktop.ui.theme import Tone, heading_font, monospace_font
+from sendiass_desktop.ui.views import BackgroundLane
+
+
+class _Progress(QObject):
+    """Carries progress from the worker thread to the UI thread (a queued signal)."""
+
+    changed = Signal(float)
+
+
+class BuildPackDialog(QDialog):
+    """Output file, progress, then the passphrase, shown once."""
+
+    def __init__(self, session: Session, sar_id: int, ref: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sar_id = sar_id
+        self.pack_result: PackResult | None = None
+        self.setWindowTitle(f"Build the pack for {ref}")
+        self.setAccessibleName(f"Build the pack for {ref}")
+        self.setModal(True)
+        self.lane = BackgroundLane(session, self)
+        self._progress = _Progress(self)
+        self._progress.changed.connect(self._on_progress)
+
+        heading = QLabel(f"Build the reply to {ref}", self)
+        heading.setFont(heading_font(self, 1.25))
+        heading.setWordWrap(True)
+        intro = HintLabel("The pack is one PDF, encrypted with a passphrase that is shown "
+                          "once, when it is ready. Withheld items are left out and redacted "
+                          "text never reaches the file.", self)
+        self.path = QLineEdit(self)
+        self.path.setAccessibleName("Save the pack as")
+        self.path.setText(str(Path.home() / f"{ref}-reply.pdf"))
+        self.browse_button = button("&Choose…", "Choose where to save the pack", self)
+        self.browse_button.clicked.connect(self.choose_file)
+        path_label = QLabel("&Save as:", self)
+        path_label.setBuddy(self.path)
+        path_row = QHBoxLayout()
+        path_row.addWidget(path_label)
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(self.browse_button)
+        self.accept_remaining = QCheckBox(
+            "Accept the app's suggestion for items not yet reviewed", self)
+        self.accept_remaining.setAccessibleName(
+            "Accept the app's suggestion for items not yet reviewed")
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setAccessibleName("Building the pack")
+        self.progress.hide()
+        self.message = InlineMessage(self, "Pack message")
+
+        # Shown once the pack is written.
+        self.done_label = QLabel(self)
+        self.done_label.setWordWrap(True)
+        self.done_label.setFont(heading_font(self, 1.1))
+        self.passphrase_intro = HintLabel(
+            "Give this passphrase to the requester by another channel — by phone, never in "
+            "the same email or envelope as the pack. It is shown only this once and is not "
+            "kept anywhere.", self)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setReadOnly(True)
+        self.passphrase.setFont(monospace_font(self, 1.6))
+        self.passphrase.setAccessibleName("Passphrase for the pack")
+        self.copy_button = button("&Copy", "Copy the passphrase", self)
+        self.copy_button.clicked.connect(self.copy)
+        self.copied = HintLabel("", self)
+        self.copied.setAccessibleName("Clipboard")
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.passphrase, 1)
+        secret_row.addWidget(self.copy_button)
+        self._secret_widgets: list[QWidget] = [self.done_label, self.passphrase_intro,
+                                               self.passphrase, self.copy_button]
+        for w in (*self._secret_widgets, self.copied):
+            w.hide()
+        self._build_widgets: list[QWidget] = [path_label, self.path, self.browse_button,
+                                              self.accept_remaining]
+
+        self.build_button = button("&Build pack", parent=self)
+        self.build_button.setDefault(True)
+        self.build_button.clicked.connect(self.build)
+        self.close_button = button("Cancel", "Close", self)
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.build_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 18, 22, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addLayout(path_row)
+        layout.addWidget(self.accept_remaining)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addWidget(self.done_label)
+        layout.addWidget(self.passphrase_intro)
+        layout.addLayout(secret_row)
+        layout.addWidget(self.copied)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 90)
+        self.finished.connect(lambda _r: self._forget())
+
+    @property
+    def busy(self) -> bool:
+        return self.lane.busy
+
+    def choose_file(self) -> None:
+        chosen, _filter = QFileDialog.getSaveFileName(self, "Save the pack as", self.path.text(),
+                                                      "PDF files (*.pdf)")
+        if chosen:
+            self.path.setText(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+
+    def build(self) -> None:
+        text = self.path.text().strip()
+        if not text:
+            self.message.show_message(user_message(InvalidInput(
+                "Choose where to save the pack.")))
+            return
+        out = Path(text).expanduser()
+        accept = self.accept_remaining.isChecked()
+        sar_id = self.sar_id
+        emit = self._progress.changed.emit
+        self.message.clear()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.build_button.setEnabled(False)
+        for w in self._build_widgets:
+            w.setEnabled(False)
+
+        def work(session: Session) -> PackResult:
+            # encrypt is always on: the GUI does not offer an unencrypted pack.
+            return sar_service.build_pack(session, sar_id, out, encrypt=True,
+                                          accept_suggested=accept, progress=emit)
+
+        self.lane.submit(work, self._built, self._failed)
+
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.progress.hide()
+        self.build_button.setEnabled(True)
+        for w in self._build_widgets:
+            w.setEnabled(True)
+        self.message.show_message(user_message(exc))
+        fit_height(self)
+
+    def _built(self, result: PackResult) -> None:
+        self.pack_result = result
+        self.progress.setValue(100)
+        self.progress.hide()
+        self.build_button.hide()
+        self.close_button.setText("Done")
+        self.close_button.setDefault(True)
+        for w in self._build_widgets:
+            w.hide()
+        self.done_label.setText(
+            f"Pack saved: {result.path.name} ({result.page_count} pages; {result.disclosed} "
+            f"disclosed, {result.redacted} redacted, {result.withheld} withheld).")
+        self.passphrase.setText(result.passphrase or "")
+        self.passphrase.setMinimumWidth(self.passphrase.fontMetrics().horizontalAdvance(
+            self.passphrase.text()) + 40)
+        for w in self._secret_widgets:
+            w.show()
+        self.message.show_message("The pack is written and logged as a disclosure.",
+                                  Tone.SUCCESS)
+        self.resize(max(self.width(), self.sizeHint().width()), self.height())
+        fit_height(self)
+        self.passphrase.setFocus()
+        self.passphrase.selectAll()
+
+    def copy(self) -> None:
+        shared_guard().copy_secret(self.passphrase.text())
+        self.copied.setText(f"Copied. It will be cleared from the clipboard after "
+                            f"{CLEAR_AFTER_SECONDS} seconds, or when the app locks.")
+        self.copied.show()
+        fit_height(self)
+
+    def _forget(self) -> None:
+        self.passphrase.clear()
+        self.lane.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.passphrase.clear()
+        super().closeEvent(event)
+

@@ -1,0 +1,260 @@
+"""The SAR register, the review screen and the pack dialog, driven as a manager would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from sendiass_desktop.domain.exemptions import Exemption
+from sendiass_desktop.domain.redaction import Decision
+from sendiass_desktop.domain.sar import IdentityCheck, IdentityMethod, Relationship, SarRequest
+from sendiass_desktop.services import sar as sar_service
+from sendiass_desktop.services.sar import DecisionState
+from sendiass_desktop.services.session import Session, unlock_with_password
+from sendiass_desktop.ui.sar_pack_dialog import BuildPackDialog
+from sendiass_desktop.ui.sar_register import ExtendDialog, SarColumn, SarRegisterView
+from sendiass_desktop.ui.sar_review import SarReviewWindow
+from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
+from tests.gui.fixtures_casework import settle, show_window
+from tests.gui.helpers import click
+from tests.support.casework import add_note, make_family
+
+pytestmark = pytest.mark.gui
+
+NOTE_TEXT = "Sarah Jones rang about the plan. Her neighbour Gwendolyn said the bus was late."
+SECRET_WORD = "Gwendolyn"
+
+
+@dataclass
+class Seeded:
+    sar_id: int
+    ref: str
+    received: date
+    note_key: str
+
+
+@pytest.fixture
+def admin(store: StoreFixture) -> Iterator[Session]:
+    session = unlock_with_password(store.location, ADMIN, ADMIN_PASSWORD)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def seeded(admin: Session) -> Seeded:
+    family = make_family(admin, officer=OFFICER)
+    note = add_note(admin, family.case, NOTE_TEXT)
+    received = date.today() - timedelta(days=10)
+    assert family.parent.id and family.child.id
+    sar = sar_service.create_sar(admin, SarRequest(
+        "", family.parent.id, Relationship.PARENT, received, "",
+        for_person_id=family.child.id,
+        identity=IdentityCheck(IdentityMethod.PHOTO_ID, received, "")))
+    assert sar.id is not None
+    return Seeded(sar.id, sar.ref, received, f"note:{note.id}")
+
+
+def _register(qtbot: QtBot, session: Session) -> SarRegisterView:
+    window = show_window(qtbot, session)
+    window.show_view("sars")
+    assert window.current_view_key() == "sars"
+    view = window.view("sars")
+    assert isinstance(view, SarRegisterView)
+    return view
+
+
+def _review(qtbot: QtBot, session: Session, seeded: Seeded) -> SarReviewWindow:
+    window = SarReviewWindow(session, seeded.sar_id, seeded.ref)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    window.select_item(seeded.note_key)
+    current = window.current_view()
+    assert current is not None and current.key == seeded.note_key
+    return window
+
+
+def _saved(session: Session, seeded: Seeded, key: str) -> sar_service.ReviewItemView:
+    return next(v for v in sar_service.review_items(session, seeded.sar_id) if v.key == key)
+
+
+def test_register_lists_the_request_with_its_due_date(qtbot: QtBot, admin: Session,
+                                                      seeded: Seeded) -> None:
+    view = _register(qtbot, admin)
+    assert view.model.rowCount() == 1
+    row = view.model.row_at(0)
+    due = row.due
+    assert due is not None
+    cells = [view.model.index(0, c).data() for c in range(view.model.columnCount())]
+    assert cells[SarColumn.REF] == seeded.ref
+    assert cells[SarColumn.REQUESTER] == "Sarah Jones"
+    assert cells[SarColumn.FOR] == "Tom Jones"
+    assert cells[SarColumn.RECEIVED] == seeded.received.strftime("%d/%m/%Y")
+    assert cells[SarColumn.DUE] == due.strftime("%d/%m/%Y")
+    assert cells[SarColumn.LEFT] == f"{(due - date.today()).days} days left"
+    assert "1 requests: 1 open" in view.summary.text() or "1 open" in view.summary.text()
+    view.table.selectRow(0)
+    assert view.review_button.isEnabled() and view.pack_button.isEnabled()
+    # Pausing shows "Paused" in the due column.
+    sar_service.pause_clock(admin, seeded.sar_id, date.today(), "Waiting for ID")
+    view.refresh()
+    assert view.model.index(0, SarColumn.DUE).data() == "Paused"
+    assert view.restart_button.isEnabled() and not view.pause_button.isEnabled()
+
+
+def test_an_officer_does_not_get_the_register(qtbot: QtBot, store: StoreFixture,
+                                              admin: Session, seeded: Seeded) -> None:
+    officer = unlock_with_password(store.location, OFFICER, OFFICER_PASSWORD)
+    try:
+        window = show_window(qtbot, officer)
+        keys = window.view_keys()
+        assert window.nav.isRowHidden(keys.index("sars"))
+        assert not window.view_allowed("sars")
+        window.show_view("sars")
+        assert window.current_view_key() != "sars"
+        view = window.view("sars")
+        assert isinstance(view, SarRegisterView)
+        assert view.model.rowCount() == 0
+        window.discard()
+    finally:
+        officer.close()
+
+
+def test_redact_a_selected_span_is_saved(qtbot: QtBot, admin: Session, seeded: Seeded) -> None:
+    window = _review(qtbot, admin, seeded)
+    start = NOTE_TEXT.index(SECRET_WORD)
+    text = window.current_view().item.text  # type: ignore[union-attr]
+    offset = text.index(NOTE_TEXT) + start
+    cursor = window.text.textCursor()
+    cursor.setPosition(offset)
+    cursor.setPosition(offset + len(SECRET_WORD), QTextCursor.MoveMode.KeepAnchor)
+    window.text.setTextCursor(cursor)
+    window.set_exemption(Exemption.THIRD_PARTY)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_R)
+    saved = _saved(admin, seeded, seeded.note_key)
+    assert saved.state is DecisionState.CONFIRMED
+    assert saved.decision.decision is Decision.REDACT
+    spans = [(s.start, s.end, s.exemption) for s in saved.decision.spans]
+    assert (offset, offset + len(SECRET_WORD), Exemption.THIRD_PARTY) in spans
+    # Shown highlighted and listed with its code; it can be removed again.
+    assert len(window.text.extraSelections()) == len(spans)
+    labels = [window.redactions.item(i).text() for i in range(window.redactions.count())]
+    assert any(SECRET_WORD in t and "S2P3" in t for t in labels)
+    row = next(i for i, t in enumerate(labels) if SECRET_WORD in t)
+    window.redactions.setCurrentRow(row)
+    click(qtbot, window.remove_button)
+    saved = _saved(admin, seeded, seeded.note_key)
+    assert all(s.start != offset for s in saved.decision.spans)
+    window.close()
+
+
+def test_withhold_with_exemption_and_disclose_by_keyboard(qtbot: QtBot, admin: Session,
+                                                          seeded: Seeded) -> None:
+    window = _review(qtbot, admin, seeded)
+    window.set_exemption(Exemption.SERIOUS_HARM)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_W)
+    saved = _saved(admin, seeded, seeded.note_key)
+    assert saved.state is DecisionState.CONFIRMED
+    assert saved.decision.decision is Decision.WITHHOLD
+    assert saved.decision.exemption is Exemption.SERIOUS_HARM
+    assert "Withhold (S3-HARM)" in window.model.index(window.current_row(), 3).data()
+    # Down moves to the next item; D discloses it.
+    row = window.current_row()
+    if row + 1 < window.model.rowCount():
+        qtbot.keyClick(window.table, Qt.Key.Key_Down)
+        assert window.current_row() == row + 1
+        key = window.current_view().key  # type: ignore[union-attr]
+        qtbot.keyClick(window.table, Qt.Key.Key_D)
+        disclosed = _saved(admin, seeded, key)
+        assert disclosed.state is DecisionState.CONFIRMED
+        assert disclosed.decision.decision is Decision.DISCLOSE
+    window.close()
+
+
+def test_accept_suggestions(qtbot: QtBot, admin: Session, seeded: Seeded) -> None:
+    window = _review(qtbot, admin, seeded)
+    click(qtbot, window.accept_button)
+    assert _saved(admin, seeded, seeded.note_key).state is DecisionState.CONFIRMED
+    assert "1 confirmed" in window.summary.text()
+    click(qtbot, window.accept_all_button)
+    views = sar_service.review_items(admin, seeded.sar_id)
+    assert all(v.decided for v in views)
+    assert not window.accept_all_button.isEnabled()
+    assert "0 not yet reviewed" in window.summary.text()
+    window.close()
+
+
+def test_build_pack_shows_the_passphrase_once(qtbot: QtBot, admin: Session, seeded: Seeded,
+                                              tmp_path: Path) -> None:
+    sar_service.accept_suggested(admin, seeded.sar_id)
+    dialog = BuildPackDialog(admin, seeded.sar_id, seeded.ref)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    out = tmp_path / "reply.pdf"
+    dialog.path.setText(str(out))
+    assert not hasattr(dialog, "encrypt")  # no unencrypted option in the GUI
+    click(qtbot, dialog.build_button)
+    qtbot.waitUntil(lambda: dialog.pack_result is not None or bool(dialog.message.text()),
+                    timeout=60_000)
+    settle(qtbot)
+    assert dialog.pack_result is not None, dialog.message.text()
+    assert out.exists()
+    passphrase = dialog.passphrase.text()
+    assert passphrase and dialog.passphrase.isVisible() and dialog.passphrase.isReadOnly()
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(out)
+    with pikepdf.open(out, password=passphrase) as pdf:
+        assert len(pdf.pages) == dialog.pack_result.page_count
+    click(qtbot, dialog.copy_button)
+    assert "cleared" in dialog.copied.text()
+    dialog.accept()
+    assert dialog.passphrase.text() == ""
+
+
+def test_every_control_has_an_accessible_name(qtbot: QtBot, admin: Session,
+                                              seeded: Seeded) -> None:
+    from tests.gui.test_accessibility import _unnamed
+
+    view = SarRegisterView(admin)
+    review = SarReviewWindow(admin, seeded.sar_id, seeded.ref)
+    pack = BuildPackDialog(admin, seeded.sar_id, seeded.ref)
+    view.table.selectRow(0)
+    dialogs = [view.new_request(), view._act(ExtendDialog)]
+    for widget in (view, review, pack, *dialogs):
+        assert widget is not None
+        qtbot.addWidget(widget)
+        assert _unnamed(widget) == [], type(widget).__name__
+    for widget in dialogs:
+        widget.reject()  # type: ignore[union-attr]
+
+
+def test_new_request_found_by_searching_people(qtbot: QtBot, admin: Session,
+                                               seeded: Seeded) -> None:
+    view = _register(qtbot, admin)
+    dialog = view.new_request()
+    dialog.requester.search.setText("Sarah Jones")
+    click(qtbot, dialog.requester.find_button)
+    person = dialog.requester.person()
+    assert person is not None and person.display_name == "Sarah Jones"
+    dialog.relationship.setCurrentIndex(dialog.relationship.findData(Relationship.SELF))
+    assert not dialog.for_person.isVisible()
+    dialog.identity_checked.setChecked(True)
+    click(qtbot, dialog.ok_button)
+    assert dialog.saved is not None, dialog.message.text()
+    assert view.model.rowCount() == 2
+    assert view.selected_row() is not None
+    assert view.selected_row().sar.id == dialog.saved.id  # type: ignore[union-attr]
+    assert dialog.saved.identity is not None
