@@ -35,5 +35,5 @@ echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy (domain, store, services)"
 .venv/bin/mypy
-echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+echo "== pytest (soak tests marked slow run with: .venv/bin/python -m pytest -m slow)"
+exec .venv/bin/python -m pytest -m "not slow" "$@"

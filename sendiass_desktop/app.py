@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true",
         help="open the demo store of synthetic data (created on first use)")
     parser.add_argument("--version", action="version", version=f"sendiass-desktop {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="check this installation on a temporary store of synthetic data, then exit")
     return parser
 
 
@@ -68,6 +71,9 @@ def configure_application(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("SENDIASS Desktop")
     app.setDesktopFileName(DESKTOP_FILE_NAME)
+    from sendiass_desktop.ui.app_icon import app_icon
+
+    app.setWindowIcon(app_icon())
     # Windows come and go during start-up; the controller decides when to quit.
     app.setQuitOnLastWindowClosed(False)
 
@@ -131,6 +137,10 @@ def _show_broken_install(app: QApplication, exc: BaseException) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from sendiass_desktop import self_test
+
+        return self_test.run()
 
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication

@@ -59,14 +59,10 @@ class CliError(SendiassError):
 
 
 def _default_store() -> Path:
-    env = os.environ.get(STORE_ENV)
-    if env:
-        return Path(env)
-    import platformdirs
+    # One rule for the GUI and the CLI (environment, installer setting, data folder).
+    from sendiass_desktop.services.store_paths import default_store_path
 
-    return Path(platformdirs.user_data_dir("sendiass-desktop", appauthor=False)) / (
-        "service.sendiass"
-    )
+    return default_store_path()
 
 
 class StdinLines:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sendiass_desktop import APP_NAME, __version__
+from sendiass_desktop import APP_NAME
 from sendiass_desktop.domain.errors import SendiassError
 from sendiass_desktop.domain.roles import Permission
 from sendiass_desktop.services.demo_data import is_demo_store
@@ -337,10 +337,9 @@ class MainWindow(QMainWindow):
             self.find_action, self.refresh_action]
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self, f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nOffline, encrypted case management for SEND "
-            "information, advice and support services.")
+        from sendiass_desktop.ui.about_dialog import show_about
+
+        show_about(self)
 
     # --- views -----------------------------------------------------------------------
 

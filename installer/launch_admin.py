@@ -1,0 +1,5 @@
+"""PyInstaller entry script for ``sendiass-admin`` (the command line)."""
+
+from sendiass_desktop.cli import main
+
+raise SystemExit(main())

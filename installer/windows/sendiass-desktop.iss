@@ -1,0 +1,222 @@
+; Inno Setup 6 script for SENDIASS Desktop (Windows 10/11, 64-bit).
+;
+; Built by installer\windows\build.ps1, which reads the version from
+; sendiass_desktop.__version__ and passes it in:
+;
+;   ISCC.exe /DAppVersion=0.1.0 /DAppVersionNumeric=0.1.0.0 ^
+;            /DSourceDir=..\..\dist\sendiass-desktop installer\windows\sendiass-desktop.iss
+;
+; Optional: /DSignTool=NAME together with ISCC's /SNAME="signtool.exe sign ... $f" to sign
+; the installer and uninstaller (see installer\README.md).
+;
+; What it does:
+; * installs the PyInstaller one-folder build (sendiass-desktop.exe, sendiass-admin.exe
+;   and _internal\) for the current user (no administrator rights needed, default) or
+;   for all users (Program Files), chosen on the first page or with /ALLUSERS /CURRENTUSER;
+; * a Start menu shortcut, an optional desktop shortcut, an uninstaller;
+; * asks where the store is: on this computer (each user's own data folder,
+;   %LOCALAPPDATA%\sendiass-desktop\service.sendiass, the app's default), or a shared
+;   network folder, which it writes to sendiass-desktop.ini beside the program
+;   (read by sendiass_desktop\install_config.py). For silent installs:
+;   /STOREDIR="\\server\share\SENDIASS" (a folder; the store file is service.sendiass in it).
+; * never touches a store: uninstalling leaves every store, backup and key file alone.
+
+#ifndef AppVersion
+  #error Pass the version: ISCC /DAppVersion=x.y.z (build.ps1 does this)
+#endif
+#ifndef AppVersionNumeric
+  #define AppVersionNumeric AppVersion
+#endif
+#ifndef SourceDir
+  #define SourceDir "..\..\dist\sendiass-desktop"
+#endif
+#ifndef OutputDir
+  #define OutputDir "..\..\dist"
+#endif
+
+#define AppName "SENDIASS Desktop"
+#define AppExe "sendiass-desktop.exe"
+#define AdminExe "sendiass-admin.exe"
+#define ConfigFile "sendiass-desktop.ini"
+#define StoreFileName "service.sendiass"
+
+[Setup]
+; Never change AppId: Windows recognises upgrades and the uninstaller by it.
+AppId={{6F0C2A8E-5B7D-4C1E-9A3F-2D8B41E7C5A9}
+AppName={#AppName}
+AppVersion={#AppVersion}
+AppVerName={#AppName} {#AppVersion}
+AppPublisher={#AppName}
+VersionInfoVersion={#AppVersionNumeric}
+VersionInfoProductVersion={#AppVersionNumeric}
+VersionInfoDescription={#AppName} setup
+DefaultDirName={autopf}\{#AppName}
+DefaultGroupName={#AppName}
+DisableProgramGroupPage=yes
+; Per-user by default (no administrator rights); the first page offers "for all users".
+PrivilegesRequired=lowest
+PrivilegesRequiredOverridesAllowed=dialog commandline
+UsePreviousPrivileges=yes
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+MinVersion=10.0
+SetupIconFile=..\..\resources\icons\app.ico
+UninstallDisplayIcon={app}\{#AppExe}
+UninstallDisplayName={#AppName}
+OutputDir={#OutputDir}
+OutputBaseFilename=sendiass-desktop-{#AppVersion}-setup
+Compression=lzma2/max
+SolidCompression=yes
+WizardStyle=modern
+; Close a running copy before replacing its files (and start nothing again afterwards:
+; the user signs in again anyway).
+CloseApplications=yes
+RestartApplications=no
+#ifdef SignTool
+SignTool={#SignTool}
+SignedUninstaller=yes
+#endif
+
+[Languages]
+Name: "en"; MessagesFile: "compiler:Default.isl"
+
+[Tasks]
+Name: "desktopicon"; Description: "Create a &desktop shortcut"; GroupDescription: "Shortcuts:"; Flags: unchecked
+
+[InstallDelete]
+; An upgrade must not leave libraries of the previous version beside the new ones.
+Type: filesandordirs; Name: "{app}\_internal"
+
+[Files]
+Source: "{#SourceDir}\{#AppExe}"; DestDir: "{app}"; Flags: ignoreversion
+Source: "{#SourceDir}\{#AdminExe}"; DestDir: "{app}"; Flags: ignoreversion
+Source: "{#SourceDir}\_internal\*"; DestDir: "{app}\_internal"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[Icons]
+Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "Offline, encrypted case management"
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Tasks: desktopicon
+
+[Run]
+Filename: "{app}\{#AppExe}"; Description: "Open {#AppName} now"; Flags: nowait postinstall skipifsilent
+
+[UninstallDelete]
+; Only the installer's own settings file. Stores, key files and backups are never deleted.
+Type: files; Name: "{app}\{#ConfigFile}"
+
+[Code]
+var
+  StorePage: TInputOptionWizardPage;
+  FolderPage: TInputDirWizardPage;
+
+const
+  ModeLocal = 0;
+  ModeShared = 1;
+
+function StoreDirFromCommandLine(): String;
+begin
+  Result := Trim(ExpandConstant('{param:STOREDIR|}'));
+end;
+
+procedure InitializeWizard();
+var
+  PreviousMode, PreviousFolder: String;
+begin
+  StorePage := CreateInputOptionPage(wpSelectDir,
+    'Where the records are kept',
+    'Choose where SENDIASS Desktop keeps its encrypted store.',
+    'The store is one encrypted file holding all the service''s records. ' +
+    'Keep it on this computer if one person uses it; put it in a shared network ' +
+    'folder if several people (or several computers) work on the same records. ' +
+    'You can still open another store from within the app.',
+    True, False);
+  StorePage.Add('On this computer, in each user''s own data folder (%LOCALAPPDATA%\sendiass-desktop)');
+  StorePage.Add('In a shared network folder');
+
+  FolderPage := CreateInputDirPage(StorePage.ID,
+    'Shared network folder',
+    'Which network folder holds the store?',
+    'Choose the folder on the file server, for example \\fileserver\sendiass. ' +
+    'Everyone who uses SENDIASS Desktop needs read and write access to it. ' +
+    'If the store does not exist yet, the first person to open the app sets it up there.',
+    False, '');
+  FolderPage.Add('Folder:');
+
+  PreviousMode := GetPreviousData('StoreMode', 'local');
+  PreviousFolder := GetPreviousData('StoreFolder', '');
+  if StoreDirFromCommandLine() <> '' then
+  begin
+    PreviousMode := 'shared';
+    PreviousFolder := StoreDirFromCommandLine();
+  end;
+  if PreviousMode = 'shared' then
+    StorePage.SelectedValueIndex := ModeShared
+  else
+    StorePage.SelectedValueIndex := ModeLocal;
+  FolderPage.Values[0] := PreviousFolder;
+end;
+
+procedure RegisterPreviousData(PreviousDataKey: Integer);
+begin
+  if StorePage.SelectedValueIndex = ModeShared then
+    SetPreviousData(PreviousDataKey, 'StoreMode', 'shared')
+  else
+    SetPreviousData(PreviousDataKey, 'StoreMode', 'local');
+  SetPreviousData(PreviousDataKey, 'StoreFolder', FolderPage.Values[0]);
+end;
+
+function ShouldSkipPage(PageID: Integer): Boolean;
+begin
+  Result := (PageID = FolderPage.ID) and (StorePage.SelectedValueIndex <> ModeShared);
+end;
+
+function IsNetworkLocation(Folder: String): Boolean;
+begin
+  { A UNC path, or a drive letter other than C: (mapped network drives). The app
+    itself checks the drive type and switches to a rollback journal on network
+    folders; this is only to catch an obvious slip. }
+  Result := (Copy(Folder, 1, 2) = '\\') or
+            ((Length(Folder) >= 2) and (Folder[2] = ':') and (UpperCase(Folder[1]) <> 'C'));
+end;
+
+function NextButtonClick(CurPageID: Integer): Boolean;
+var
+  Folder: String;
+begin
+  Result := True;
+  if CurPageID = FolderPage.ID then
+  begin
+    Folder := Trim(FolderPage.Values[0]);
+    if Folder = '' then
+    begin
+      MsgBox('Choose the shared folder, or go back and keep the store on this computer.',
+             mbError, MB_OK);
+      Result := False;
+    end
+    else if not IsNetworkLocation(Folder) then
+      Result := MsgBox('This folder does not look like a network folder. Other computers ' +
+                       'will not be able to reach a store kept here. Use it anyway?',
+                       mbConfirmation, MB_YESNO) = IDYES;
+  end;
+end;
+
+function ConfigPath(): String;
+begin
+  Result := ExpandConstant('{app}\{#ConfigFile}');
+end;
+
+procedure CurStepChanged(CurStep: TSetupStep);
+var
+  Folder: String;
+begin
+  if CurStep = ssPostInstall then
+  begin
+    if StorePage.SelectedValueIndex = ModeShared then
+    begin
+      Folder := RemoveBackslashUnlessRoot(Trim(FolderPage.Values[0]));
+      SetIniString('store', 'path', AddBackslash(Folder) + '{#StoreFileName}', ConfigPath());
+    end
+    else if FileExists(ConfigPath()) then
+      { Back to the default: each user's own data folder. }
+      DeleteIniEntry('store', 'path', ConfigPath());
+  end;
+end;
