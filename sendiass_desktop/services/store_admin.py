@@ -57,16 +57,36 @@ def backup(session: Session, target: Path) -> BackupResult:
     if target.exists() or keyslots.header_path(target).exists():
         raise StoreError("That backup file already exists. Choose a new file name.")
     target.parent.mkdir(parents=True, exist_ok=True)
+    previous = meta.get(session.conn, meta.LAST_BACKUP_AT)
     # Record the backup first, so the copy carries its own audit entry.
     with transaction(session.conn):
         meta.put(session.conn, meta.LAST_BACKUP_AT, datetime.now(UTC).isoformat(timespec="seconds"))
         audit_log.append(session.conn, session.actor, AuditAction.BACKUP_WRITTEN, "store",
                          session.store_id, {"file": target.name})
-    report = copy_store(session.conn, target, session.data_key)
-    if not report.ok:
-        raise StoreDamaged("the copy failed its check: " + "; ".join(report.problems))
-    write_header_copy(target, session.header)
+    try:
+        report = copy_store(session.conn, target, session.data_key)
+        if not report.ok:
+            raise StoreDamaged("the copy failed its check: " + "; ".join(report.problems))
+        write_header_copy(target, session.header)
+    except BaseException:
+        _undo_backup_record(session, previous, target.name)
+        raise
     return BackupResult(target, keyslots.header_path(target), report.audit_entries)
+
+
+def _undo_backup_record(session: Session, previous: str | None, file_name: str) -> None:
+    """After a failed backup: "last backup" goes back, and the log says it failed.
+
+    Best effort: when the store's own disk is full this cannot be written
+    either, and the error the user sees is the one that stopped the backup.
+    """
+    with contextlib.suppress(StoreError), transaction(session.conn):
+        if previous is None:
+            session.conn.execute("DELETE FROM meta WHERE key = ?", (meta.LAST_BACKUP_AT,))
+        else:
+            meta.put(session.conn, meta.LAST_BACKUP_AT, previous)
+        audit_log.append(session.conn, session.actor, AuditAction.BACKUP_WRITTEN, "store",
+                         session.store_id, {"file": file_name, "failed": True})
 
 
 def last_backup_at(session: Session) -> datetime | None:

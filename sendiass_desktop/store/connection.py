@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -32,6 +33,50 @@ from sendiass_desktop.store.errors import (
 Connection = Any  # sqlcipher3.dbapi2.Connection has no type stubs
 DatabaseError = sqlcipher3.DatabaseError
 BUSY_TIMEOUT_MS = 15_000
+# Below this much free space, a failed write is reported as a full disk.
+_NEARLY_FULL_BYTES = 1024 * 1024
+
+
+class StoreMoved(StoreError):
+    """The file a connection writes to is no longer at the store's path."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The store file was moved or deleted while it was open (or the folder or network "
+            "drive holding it was disconnected), so this change was not saved. Keep SENDIASS "
+            "Desktop open, ask your administrator to put the store back where it was, then "
+            "save again."
+        )
+
+
+class StoreUnavailable(StoreError):
+    """A write failed at the disk or network level; the store is not known to be damaged."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The store could not be written: its disk or network folder reported an error (it "
+            "may be disconnected, over its quota or failing), so this change was not saved. "
+            "Check the connection, or ask your administrator to check the drive, then try again."
+        )
+
+
+class StoreConnection(sqlcipher3.Connection):  # type: ignore[misc]
+    """A connection that remembers which file it opened.
+
+    On POSIX an open file keeps working after it is renamed or deleted, so
+    without this a save could "succeed" into a file nobody will ever open
+    again. ``transaction`` checks, just before each COMMIT, that the path
+    still names the file the connection has open.
+    """
+
+    store_path: Path | None = None
+    # (st_dev, st_ino) of the file opened, when the platform gives one.
+    store_identity: tuple[int, int] | None = None
+    # Compare the identity before every COMMIT? Not where inode numbers may change
+    # under an open file (network filesystems) or files cannot move (Windows):
+    # there only the path's presence is checked, and the identity only after a
+    # write has already failed.
+    identity_is_stable: bool = False
 
 # Filesystems where SQLite's shared-memory WAL index is unsafe.
 _NETWORK_FS = {
@@ -117,6 +162,90 @@ def translate(exc: BaseException) -> StoreError:
     return StoreDamaged("unexpected database error")
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino) if st.st_ino else None
+
+
+def _identity_is_stable(path: Path) -> bool:
+    # Windows refuses to move or delete a file SQLite has open, and inode numbers
+    # on network filesystems may change under a client.
+    return sys.platform != "win32" and not is_network_path(path)
+
+
+def ensure_store_in_place(conn: Connection, *, compare_identity: bool | None = None) -> None:
+    """Raise ``StoreMoved`` if the connection's file is no longer at the store's path.
+
+    One ``stat`` call; ``transaction`` runs it before every COMMIT. The
+    file's identity (device, inode) is compared where it is stable, or when
+    ``compare_identity`` says so.
+    """
+    path = getattr(conn, "store_path", None)
+    if path is None:
+        return
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise StoreMoved() from None
+    except OSError:
+        raise StoreUnavailable() from None
+    if compare_identity is None:
+        compare_identity = getattr(conn, "identity_is_stable", False)
+    identity = getattr(conn, "store_identity", None)
+    if compare_identity and identity is not None and (st.st_dev, st.st_ino) != identity:
+        raise StoreMoved()
+
+
+def _writable(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            and (not wal.exists() or os.access(wal, os.W_OK)))
+
+
+def explain_write_failure(conn: Connection, exc: BaseException) -> StoreError:
+    """Like ``translate``, for a failure while writing to a store that opened fine.
+
+    SQLite reports every failed ``write()``/``fsync()`` other than ENOSPC as
+    "disk I/O error" (EIO from a dropped share or failing disk, EDQUOT,
+    EFBIG, EPERM). That is not damage to the store, and telling the user to
+    restore a backup would throw away good work, so the file is looked at
+    first: gone, unreadable, read-only or on a full disk each get their own
+    message. In rollback-journal mode SQLite notices a moved store itself
+    and calls it read-only (SQLITE_READONLY_DBMOVED); that too is "moved".
+    """
+    error = translate(exc)
+    text = str(exc).lower()
+    path = getattr(conn, "store_path", None)
+    if path is None or isinstance(error, StoreBusy):
+        return error
+    try:
+        # The write already failed, so a changed identity is trusted everywhere.
+        ensure_store_in_place(conn, compare_identity=True)
+    except StoreError as moved:
+        return moved
+    if "disk i/o" not in text:
+        return error
+    try:
+        with open(path, "rb") as fh:
+            fh.read(16)
+        if shutil.disk_usage(path.parent).free < _NEARLY_FULL_BYTES:
+            return DiskFull()
+        if not _writable(path):
+            return StoreReadOnly()
+    except OSError:
+        return StoreUnavailable()
+    return StoreUnavailable()
+
+
+def _open_failure(path: Path, exc: BaseException, create: bool) -> StoreError:
+    # "unable to open database file" for a file that exists: usually a read-only
+    # folder (SQLite cannot create the WAL's -shm/-wal files beside it).
+    if (not create and "unable to open" in str(exc).lower() and path.is_file()
+            and not _writable(path)):
+        return StoreReadOnly()
+    return translate(exc)
+
+
 def open_connection(
     path: Path,
     data_key: bytes,
@@ -134,9 +263,10 @@ def open_connection(
         raise StoreDamaged("the store file is empty")
     uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
     try:
-        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                                  factory=StoreConnection)
     except sqlcipher3.Error as exc:
-        raise translate(exc) from None
+        raise _open_failure(path, exc, create) from None
     try:
         conn.execute(_key_pragma(data_key))
         row = conn.execute("PRAGMA cipher_version").fetchone()
@@ -155,12 +285,21 @@ def open_connection(
                 conn.execute(f"PRAGMA journal_mode = {mode.value}")
             # FULL: a committed transaction survives power loss, not just a crash.
             conn.execute("PRAGMA synchronous = FULL")
+        resolved = path.resolve()
+        identity = _file_identity(resolved)
+        stable = _identity_is_stable(resolved)
     except StoreError:
         conn.close()
         raise
     except sqlcipher3.Error as exc:
         conn.close()
+        raise _open_failure(path, exc, create) from None
+    except OSError as exc:
+        conn.close()
         raise translate(exc) from None
+    conn.store_path = resolved
+    conn.store_identity = identity
+    conn.identity_is_stable = stable
     return conn
 
 
@@ -170,11 +309,13 @@ def transaction(conn: Connection) -> Iterator[Connection]:
 
     IMMEDIATE takes the write lock up front, so read-then-write sequences
     (audit chain, version checks) cannot interleave with another process.
+    Just before COMMIT the store's path must still name the file being
+    written (``ensure_store_in_place``); otherwise nothing is committed.
     """
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlcipher3.Error as exc:
-        raise translate(exc) from None
+        raise explain_write_failure(conn, exc) from None
     try:
         yield conn
     except BaseException as exc:
@@ -185,11 +326,16 @@ def transaction(conn: Connection) -> Iterator[Connection]:
         if isinstance(exc, sqlcipher3.DatabaseError) and not isinstance(
             exc, sqlcipher3.IntegrityError
         ):
-            raise translate(exc) from None
+            raise explain_write_failure(conn, exc) from None
         raise
     try:
+        ensure_store_in_place(conn)
         conn.execute("COMMIT")
+    except StoreError:
+        with contextlib.suppress(sqlcipher3.Error):
+            conn.execute("ROLLBACK")
+        raise
     except sqlcipher3.Error as exc:
         with contextlib.suppress(sqlcipher3.Error):
             conn.execute("ROLLBACK")
-        raise translate(exc) from None
+        raise explain_write_failure(conn, exc) from None
