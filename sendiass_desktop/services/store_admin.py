@@ -13,7 +13,7 @@ from sendiass_desktop.domain.recovery_key import format_recovery_key, generate_r
 from sendiass_desktop.domain.roles import Permission
 from sendiass_desktop.reports.recovery_sheet import RecoverySheet, render_recovery_sheet
 from sendiass_desktop.services.session import Session, StoreLocation
-from sendiass_desktop.store import audit_log, keyslots, meta
+from sendiass_desktop.store import audit_log, keyslots, meta, search_index
 from sendiass_desktop.store.backup import copy_store, remove_with_sidecars, write_header_copy
 from sendiass_desktop.store.connection import open_connection, transaction
 from sendiass_desktop.store.device import CredentialStore, KeyringCredentialStore
@@ -58,6 +58,10 @@ def backup(session: Session, target: Path) -> BackupResult:
         raise StoreError("That backup file already exists. Choose a new file name.")
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = meta.get(session.conn, meta.LAST_BACKUP_AT)
+    # Words of deleted or edited notes linger in the search index until it is
+    # merged; merge it so they do not travel into the copy.
+    with transaction(session.conn):
+        search_index.purge_deleted(session.conn)
     # Record the backup first, so the copy carries its own audit entry.
     with transaction(session.conn):
         meta.put(session.conn, meta.LAST_BACKUP_AT, datetime.now(UTC).isoformat(timespec="seconds"))

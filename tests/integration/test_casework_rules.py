@@ -333,3 +333,24 @@ def test_stale_deadline_change_is_refused(team: dict[str, Session], family: Fami
     deadlines.mark_done(team["manager"], task)
     with pytest.raises(EditConflict):
         deadlines.mark_done(team["parent_officer"], task, done=False)
+
+
+def test_backup_carries_no_words_of_deleted_notes(team: dict[str, Session], family: Family,
+                                                  tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sendiass_desktop.services import store_admin
+    from sendiass_desktop.store.connection import open_connection
+
+    marker = "zebracrossingmarker"
+    note = add_note(team["parent_officer"], family.case, f"Mentioned {marker} by mistake")
+    notes.delete_note(team["parent_officer"], note)
+    conn = team["admin"].conn
+    # Deleted from the index, but its words are still in FTS5's pages until merged.
+    assert conn.execute("SELECT count(*) FROM search_fts_data WHERE instr(block, ?) > 0",
+                        (marker.encode(),)).fetchone()[0] > 0
+    result = store_admin.backup(team["admin"], tmp_path / "copy.sendiass")
+    copy = open_connection(result.path, team["admin"].data_key, read_only=True)
+    try:
+        assert copy.execute("SELECT count(*) FROM search_fts_data WHERE instr(block, ?) > 0",
+                            (marker.encode(),)).fetchone()[0] == 0
+    finally:
+        copy.close()
