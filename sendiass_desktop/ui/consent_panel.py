@@ -75,6 +75,7 @@ from sendiass_desktop.ui.icons import (
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import Tone, heading_font
 
 CellRole = Qt.ItemDataRole.UserRole + 1
@@ -271,7 +272,7 @@ class ConsentCellDelegate(QStyledItemDelegate):
                    opt.font, chip_colours(state.tone))
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(HeaderedTableModel):
     HEADERS = ("When", "Person", "Recipient", "Purpose", "State", "How", "Recorded by")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -302,17 +303,8 @@ class HistoryModel(QAbstractTableModel):
         self._rows = [r[1] for r in rows]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -58,6 +57,7 @@ from sendiass_desktop.ui.icons import (
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import Tone, heading_font
 
 DeadlineRole = Qt.ItemDataRole.UserRole + 1
@@ -93,7 +93,7 @@ def deadline_state(d: StoredDeadline, today: date) -> tuple[str, Tone | None, st
     return "Coming up", None, "clock"
 
 
-class DeadlinesModel(QAbstractTableModel):
+class DeadlinesModel(HeaderedTableModel):
     HEADERS = ("State", "Due", "What", "About", "Owner")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -111,17 +111,8 @@ class DeadlinesModel(QAbstractTableModel):
         self._names = names
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self.items)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

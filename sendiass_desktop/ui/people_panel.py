@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -45,6 +44,7 @@ from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import FormDialog, buddy, button, uk_date, user_message
 from sendiass_desktop.ui.new_case_dialog import PersonForm, PersonPicker
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import Tone, heading_font
 
 PartyRoleData = Qt.ItemDataRole.UserRole + 1
@@ -62,7 +62,7 @@ def describe_age(dob: date | None) -> str:
     return f"{uk_date(dob)} (age {age_on(dob, date.today())})"
 
 
-class PartiesModel(QAbstractTableModel):
+class PartiesModel(HeaderedTableModel):
     HEADERS = ("Name", "On this case", "Date of birth", "Contact", "Reference")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -74,17 +74,8 @@ class PartiesModel(QAbstractTableModel):
         self.rows = [(p, people.get(p.person_id)) for p in case.parties] if case else []
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

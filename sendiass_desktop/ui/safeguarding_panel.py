@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -65,6 +64,7 @@ from sendiass_desktop.ui.icons import (
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import heading_font
 
 ConcernRole = Qt.ItemDataRole.UserRole + 1
@@ -78,7 +78,7 @@ def _first_line(text: str) -> str:
     return ""
 
 
-class ConcernsModel(QAbstractTableModel):
+class ConcernsModel(HeaderedTableModel):
     HEADERS = ("Raised", "Status", "Action", "Decided by", "What", "Outcome")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -92,17 +92,8 @@ class ConcernsModel(QAbstractTableModel):
                                                         -(c.id or 0)))
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.concerns)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self.concerns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
