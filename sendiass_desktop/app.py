@@ -85,8 +85,12 @@ def launch(
     out: TextIO | None = None,
 ) -> StartupController:
     """Show the first window for ``args`` and return the controller driving the app."""
+    from PySide6.QtWidgets import QApplication
+
     from sendiass_desktop.services import demo as demo_service
+    from sendiass_desktop.store.cancel import raise_if_stopped
     from sendiass_desktop.ui.busy_dialog import BusyDialog
+    from sendiass_desktop.ui.progress import StopFlag
     from sendiass_desktop.ui.startup import StartupController
     from sendiass_desktop.ui.workers import run_task
 
@@ -102,7 +106,9 @@ def launch(
                                    username=demo_service.DEMO_ACCOUNTS[0].username)
     busy = BusyDialog("Preparing the demo store",
                       "Creating a store of synthetic data for practice. The first time "
-                      "this takes a little while.")
+                      "this takes a little while.", cancel_text="&Quit")
+    stop = StopFlag()
+    busy.cancelled.connect(stop.stop)
     controller.current = busy
     busy.show()
 
@@ -117,9 +123,18 @@ def launch(
     def failed(exc: BaseException) -> None:
         busy.done_working()
         controller.current = None
+        if stop.stopped:  # the user chose Quit; nothing half-made is kept
+            QApplication.quit()
+            return
         controller.show_failure(exc)
 
-    run_task(demo_service.ensure_demo_store, on_success=ready, on_failure=failed)
+    def make_demo_store() -> object:
+        location = demo_service.ensure_demo_store(should_stop=stop)
+        # Quit pressed just as it finished: honour it all the same.
+        raise_if_stopped(stop)
+        return location
+
+    run_task(make_demo_store, on_success=ready, on_failure=failed)
     return controller
 
 

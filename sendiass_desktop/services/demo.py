@@ -12,8 +12,9 @@ from pathlib import Path
 
 from sendiass_desktop.domain.roles import Role
 from sendiass_desktop.services import demo_data, users
-from sendiass_desktop.services.session import Session, StoreLocation, unlock_with_password
+from sendiass_desktop.services.session import StoreLocation, unlock_with_password
 from sendiass_desktop.services.setup import create_store
+from sendiass_desktop.store.cancel import OperationCancelled, StopCheck
 from sendiass_desktop.store.kdf import MINIMUM
 
 DEMO_SERVICE_NAME = "DEMO SENDIASS (synthetic data)"
@@ -42,11 +43,12 @@ def default_demo_location() -> StoreLocation:
 
 
 def ensure_demo_store(location: StoreLocation | None = None, cases: int = 200,
-                      seed: int = 2026) -> StoreLocation:
+                      seed: int = 2026, should_stop: StopCheck | None = None) -> StoreLocation:
     """Create the demo store with its accounts and synthetic cases unless it exists.
 
     It is built in a side folder and moved into place only when complete, so
-    an interrupted build never leaves a half-filled demo store behind.
+    an interrupted or cancelled (``should_stop``) build never leaves a
+    half-filled demo store behind.
     """
     location = location or default_demo_location()
     if location.path.exists() and location.header.exists():
@@ -69,7 +71,11 @@ def ensure_demo_store(location: StoreLocation | None = None, cases: int = 200,
         for account in DEMO_ACCOUNTS[1:]:
             users.add_user(session, account.username, account.role,
                            display_name=account.display_name, password=account.password)
-        _populate(session, cases, seed)
+        demo_data.generate(session, cases=cases, seed=seed, should_stop=should_stop)
+    except OperationCancelled:
+        session.close()
+        shutil.rmtree(building_dir, ignore_errors=True)
+        raise
     finally:
         session.close()
     _mark_passwords_known(building)
@@ -80,11 +86,6 @@ def ensure_demo_store(location: StoreLocation | None = None, cases: int = 200,
     building.path.replace(location.path)
     shutil.rmtree(building_dir, ignore_errors=True)
     return location
-
-
-def _populate(session: Session, cases: int, seed: int) -> None:
-    """Synthetic casework from the demo data generator."""
-    demo_data.generate(session, cases=cases, seed=seed)
 
 
 def _mark_passwords_known(location: StoreLocation) -> None:

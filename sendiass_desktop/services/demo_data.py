@@ -74,6 +74,7 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import bulk_demo, counters, meta
 from sendiass_desktop.store import documents as documents_repo
 from sendiass_desktop.store import users as users_repo
+from sendiass_desktop.store.cancel import StopCheck, raise_if_stopped
 from sendiass_desktop.store.connection import Connection, transaction
 from sendiass_desktop.store.deadlines import StoredDeadline
 
@@ -1060,7 +1061,7 @@ def _refusal(conn: Connection) -> str | None:
 
 
 def generate(session: Session, cases: int, seed: int = DEFAULT_SEED, *,
-             today: date | None = None) -> DemoSummary:
+             today: date | None = None, should_stop: StopCheck | None = None) -> DemoSummary:
     """Add ``cases`` synthetic cases (with their people, notes and the rest).
 
     Needs an administrator. Refuses a store that is not a demo store
@@ -1095,6 +1096,7 @@ def generate(session: Session, cases: int, seed: int = DEFAULT_SEED, *,
                 meta.put(tx, meta.HOLDS_DEMO_DATA, "yes")
             batch = _Batch(tx, world.prefix)
             for index in range(start, min(start + BATCH_CASES, cases)):
+                raise_if_stopped(should_stop)  # rolls the batch back
                 world.build_case(batch, opened[index], index in long_tail)
             if start + BATCH_CASES >= cases:
                 world.top_up_my_work(batch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from sendiass_desktop.reports.recovery_sheet import RecoverySheet, render_recove
 from sendiass_desktop.services.session import Session, StoreLocation
 from sendiass_desktop.store import audit_log, keyslots, meta, search_index
 from sendiass_desktop.store.backup import copy_store, remove_with_sidecars, write_header_copy
+from sendiass_desktop.store.cancel import StopCheck, stoppable
 from sendiass_desktop.store.connection import open_connection, transaction
 from sendiass_desktop.store.device import CredentialStore, KeyringCredentialStore
 from sendiass_desktop.store.errors import MachineNotEnrolled, StoreDamaged, StoreError
@@ -22,19 +24,24 @@ from sendiass_desktop.store.integrity import CheckReport, check
 from sendiass_desktop.store.keywrap import random_key
 
 
-def check_store(session: Session) -> CheckReport:
-    """Full check. Audited only when it passes, so a damaged store is never written to."""
+def check_store(session: Session, should_stop: StopCheck | None = None) -> CheckReport:
+    """Full check. Audited only when it passes, so a damaged store is never written to.
+
+    ``should_stop`` (for a Cancel button) ends it early with OperationCancelled.
+    """
     session.require(Permission.MANAGE_STORE, "check the store")
-    report = check(session.conn)
+    report = check(session.conn, should_stop)
     if report.ok:
         session.make_writable()
         session.audit(AuditAction.STORE_CHECKED, "store", session.store_id)
     return report
 
 
-def verify_audit(session: Session) -> tuple[ChainBreak | None, int]:
+def verify_audit(session: Session, should_stop: StopCheck | None = None
+                 ) -> tuple[ChainBreak | None, int]:
     session.require(Permission.VIEW_AUDIT, "verify the audit log")
-    brk, count = audit_log.verify(session.conn)
+    with stoppable(session.conn, should_stop):
+        brk, count = audit_log.verify(session.conn, should_stop)
     if brk is None:
         session.make_writable()
         session.audit(AuditAction.AUDIT_VERIFIED, "store", session.store_id, {"entries": count})
@@ -48,8 +55,13 @@ class BackupResult:
     audit_entries: int
 
 
-def backup(session: Session, target: Path) -> BackupResult:
-    """Write a verified, encrypted copy of the store plus its own key file."""
+def backup(session: Session, target: Path, *, should_stop: StopCheck | None = None,
+           progress: Callable[[float], None] | None = None) -> BackupResult:
+    """Write a verified, encrypted copy of the store plus its own key file.
+
+    Cancelling (``should_stop``) or any failure leaves no copy behind and puts
+    "last backup" back as it was.
+    """
     session.require(Permission.MANAGE_STORE, "make backups")
     target = Path(target).expanduser().absolute()
     if target.resolve() == session.location.path.resolve():
@@ -68,7 +80,8 @@ def backup(session: Session, target: Path) -> BackupResult:
         audit_log.append(session.conn, session.actor, AuditAction.BACKUP_WRITTEN, "store",
                          session.store_id, {"file": target.name})
     try:
-        report = copy_store(session.conn, target, session.data_key)
+        report = copy_store(session.conn, target, session.data_key,
+                            should_stop=should_stop, progress=progress)
         if not report.ok:
             raise StoreDamaged("the copy failed its check: " + "; ".join(report.problems))
         write_header_copy(target, session.header)

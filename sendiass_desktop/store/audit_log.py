@@ -20,6 +20,7 @@ from sendiass_desktop.domain.audit import (
     entry_hash,
     verify_chain,
 )
+from sendiass_desktop.store.cancel import StopCheck, raise_if_stopped
 from sendiass_desktop.store.connection import Connection
 
 _COLUMNS = "seq, at, actor, action, target_type, target_id, detail, prev_hash, hash"
@@ -98,13 +99,19 @@ def count(conn: Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
 
 
-def verify(conn: Connection) -> tuple[ChainBreak | None, int]:
-    """Return (first break or None, number of entries checked)."""
+def verify(conn: Connection, should_stop: StopCheck | None = None
+           ) -> tuple[ChainBreak | None, int]:
+    """Return (first break or None, number of entries checked).
+
+    ``should_stop`` is looked at before each entry (hashing, not SQL, is the
+    slow part here) and ends the check with OperationCancelled.
+    """
     checked = 0
 
     def counting() -> Iterator[AuditEntry]:
         nonlocal checked
         for entry in iter_entries(conn):
+            raise_if_stopped(should_stop)
             checked += 1
             yield entry
 

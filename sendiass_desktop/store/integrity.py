@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sendiass_desktop.store import audit_log
+from sendiass_desktop.store.cancel import StopCheck, raise_if_stopped, stoppable
 from sendiass_desktop.store.connection import Connection, DatabaseError
 
 
@@ -18,7 +19,13 @@ class CheckReport:
         return not self.problems
 
 
-def check(conn: Connection) -> CheckReport:
+def check(conn: Connection, should_stop: StopCheck | None = None) -> CheckReport:
+    """Every check there is; ``should_stop`` lets a caller end it early (OperationCancelled)."""
+    with stoppable(conn, should_stop):
+        return _check(conn, should_stop)
+
+
+def _check(conn: Connection, should_stop: StopCheck | None) -> CheckReport:
     report = CheckReport()
     try:
         bad_pages = conn.execute("PRAGMA cipher_integrity_check").fetchall()
@@ -33,9 +40,10 @@ def check(conn: Connection) -> CheckReport:
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         if fk:
             report.problems.append(f"{len(fk)} record(s) point to records that do not exist.")
-        brk, report.audit_entries = audit_log.verify(conn)
+        brk, report.audit_entries = audit_log.verify(conn, should_stop)
         if brk is not None:
             report.problems.append(f"The audit log is broken: {brk.describe()}")
     except DatabaseError:
+        raise_if_stopped(should_stop)  # interrupted, not damaged
         report.problems.append("The store could not be read to the end: it is damaged.")
     return report

@@ -1,8 +1,9 @@
 """Store and backups: the administrator's screen for looking after the store.
 
 Backing up, checking the store and verifying the audit log run in the
-background (``BackgroundLane``) with a busy indicator, and say what they
-found in plain words. Only offered to roles with ``Permission.MANAGE_STORE``;
+background (``BackgroundLane``) with a busy indicator and a Cancel button
+(a cancelled backup leaves no file behind), and say what they found in
+plain words. Only offered to roles with ``Permission.MANAGE_STORE``;
 ``services.store_admin`` refuses anyone else anyway. ``backup_reminder`` is
 also used by the main window, which shows administrators the same reminder.
 """
@@ -39,9 +40,12 @@ from sendiass_desktop.services.store_admin import (
     last_backup_at,
     verify_audit,
 )
+from sendiass_desktop.store.cancel import OperationCancelled
 from sendiass_desktop.ui.enrol_dialog import EnrolDialog
 from sendiass_desktop.ui.fields import ElidedLabel, HintLabel
+from sendiass_desktop.ui.icons import button
 from sendiass_desktop.ui.notices import Banner, InlineMessage
+from sendiass_desktop.ui.progress import ProgressRelay, StopFlag
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 
@@ -125,6 +129,9 @@ class StoreAdminView(QWidget):
         self.setAccessibleName("Store and backups")
         self.lane = BackgroundLane(session, self)
         self._busy_with: str | None = None
+        self._stop: StopFlag | None = None
+        self._progress = ProgressRelay(self)
+        self._progress.changed.connect(self._on_progress)
         self.enrol_dialog: EnrolDialog | None = None
         self.last_backup: BackupResult | None = None
 
@@ -182,9 +189,13 @@ class StoreAdminView(QWidget):
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setAccessibleName("Working")
+        self.cancel_button = button("Cancel", "Cancel the work in progress", self,
+                                    tip="Stop now; nothing is changed")
+        self.cancel_button.clicked.connect(self.cancel)
         busy = QHBoxLayout()
         busy.addWidget(self.busy_label)
         busy.addWidget(self.busy_bar, 1)
+        busy.addWidget(self.cancel_button)
         self.busy_row = QWidget(self)
         self.busy_row.setLayout(busy)
         busy.setContentsMargins(0, 0, 0, 0)
@@ -192,9 +203,9 @@ class StoreAdminView(QWidget):
 
         def row(*buttons: QPushButton) -> QHBoxLayout:
             line = QHBoxLayout()
-            for button in buttons:
-                button.setAutoDefault(False)
-                line.addWidget(button)
+            for each in buttons:
+                each.setAutoDefault(False)
+                line.addWidget(each)
             line.addStretch(1)
             return line
 
@@ -290,13 +301,30 @@ class StoreAdminView(QWidget):
 
     # --- busy ------------------------------------------------------------------------------
 
-    def _set_busy(self, what: str | None) -> None:
+    def _set_busy(self, what: str | None, *, measured: bool = False) -> StopFlag | None:
+        """Show (or, with None, hide) the busy row; returns the new job's Cancel flag."""
         self._busy_with = what
+        self._stop = StopFlag() if what is not None else None
         self.busy_label.setText(what or "")
+        self.busy_bar.setRange(0, 100 if measured else 0)
+        self.busy_bar.setValue(0)
+        self.cancel_button.setEnabled(what is not None)
         self.busy_row.setVisible(what is not None)
-        for button in (self.backup_button, self.check_button, self.verify_button,
+        for action in (self.backup_button, self.check_button, self.verify_button,
                        self.enrol_button):
-            button.setEnabled(what is None and self.allowed)
+            action.setEnabled(what is None and self.allowed)
+        return self._stop
+
+    def cancel(self) -> None:
+        """Ask the running backup or check to stop; its failure callback says it stopped."""
+        if self._stop is not None:
+            self._stop.stop()
+            self.cancel_button.setEnabled(False)
+            self.busy_label.setText("Stopping…")
+
+    def _on_progress(self, fraction: float) -> None:
+        if self._busy_with is not None and self.busy_bar.maximum() == 100:
+            self.busy_bar.setValue(round(max(0.0, min(1.0, fraction)) * 100))
 
     # --- backups ---------------------------------------------------------------------------
 
@@ -323,8 +351,11 @@ class StoreAdminView(QWidget):
         if self.busy:
             return
         self.backup_message.clear()
-        self._set_busy("Backing up the store… This can take a minute for a large store.")
-        self.lane.submit(lambda session: backup(session, path), self._backed_up,
+        stop = self._set_busy("Backing up the store… This can take a minute for a large store.",
+                              measured=True)
+        report = self._progress.report
+        self.lane.submit(lambda session: backup(session, path, should_stop=stop,
+                                                progress=report), self._backed_up,
                          lambda exc: self._failed(self.backup_message, exc,
                                                   "The backup could not be written."))
 
@@ -344,7 +375,8 @@ class StoreAdminView(QWidget):
         if self.busy or not self.allowed:
             return
         self.check_message.clear()
-        self._set_busy("Checking the store… This reads every page, so it can take a while.")
+        stop = self._set_busy(
+            "Checking the store… This reads every page, so it can take a while.")
 
         def done(report: CheckReport) -> None:
             self._set_busy(None)
@@ -352,7 +384,7 @@ class StoreAdminView(QWidget):
                 check_text(report.ok, report.problems, report.audit_entries),
                 Tone.SUCCESS if report.ok else Tone.ERROR)
 
-        self.lane.submit(check_store, done,
+        self.lane.submit(lambda session: check_store(session, stop), done,
                          lambda exc: self._failed(self.check_message, exc,
                                                   "The store could not be checked."))
 
@@ -360,7 +392,7 @@ class StoreAdminView(QWidget):
         if self.busy or not self.allowed:
             return
         self.check_message.clear()
-        self._set_busy("Verifying the audit log…")
+        stop = self._set_busy("Verifying the audit log…")
 
         def done(result: tuple[ChainBreak | None, int]) -> None:
             self._set_busy(None)
@@ -368,12 +400,15 @@ class StoreAdminView(QWidget):
             self.check_message.show_message(audit_text(brk, count),
                                             Tone.SUCCESS if brk is None else Tone.ERROR)
 
-        self.lane.submit(verify_audit, done,
+        self.lane.submit(lambda session: verify_audit(session, stop), done,
                          lambda exc: self._failed(self.check_message, exc,
                                                   "The audit log could not be verified."))
 
     def _failed(self, where: InlineMessage, exc: BaseException, fallback: str) -> None:
         self._set_busy(None)
+        if isinstance(exc, OperationCancelled):
+            where.show_message(str(exc), Tone.INFO)
+            return
         where.show_message(f"{exc}" if isinstance(exc, SendiassError) else
                            f"{fallback} Nothing was changed. Try again.")
 

@@ -1,7 +1,9 @@
 """Building the reply to a subject access request: an encrypted PDF.
 
 Choose where to save it, press Build; the pack is made in the background
-(with a progress bar) from the saved review decisions. Its passphrase is then
+(with a progress bar and a Cancel button; closing the dialog cancels too, so
+no pack is ever written whose passphrase nobody saw) from the saved review
+decisions. Its passphrase is then
 shown once, in a large field with a Copy button (the clipboard is cleared
 after a minute), to be given to the requester by another channel, such as
 the phone. The GUI never offers an unencrypted pack.
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,19 +30,15 @@ from sendiass_desktop.domain.errors import InvalidInput
 from sendiass_desktop.services import sar as sar_service
 from sendiass_desktop.services.sar_pack import PackResult
 from sendiass_desktop.services.session import Session
+from sendiass_desktop.store.cancel import OperationCancelled
 from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.progress import ProgressRelay, StopFlag
 from sendiass_desktop.ui.sizing import fit_height
 from sendiass_desktop.ui.theme import Tone, heading_font, monospace_font
 from sendiass_desktop.ui.views import BackgroundLane
-
-
-class _Progress(QObject):
-    """Carries progress from the worker thread to the UI thread (a queued signal)."""
-
-    changed = Signal(float)
 
 
 class BuildPackDialog(QDialog):
@@ -56,8 +53,9 @@ class BuildPackDialog(QDialog):
         self.setAccessibleName(f"Build the pack for {ref}")
         self.setModal(True)
         self.lane = BackgroundLane(session, self)
-        self._progress = _Progress(self)
+        self._progress = ProgressRelay(self)
         self._progress.changed.connect(self._on_progress)
+        self._stop: StopFlag | None = None
 
         heading = QLabel(f"Build the reply to {ref}", self)
         heading.setFont(heading_font(self, 1.25))
@@ -116,7 +114,7 @@ class BuildPackDialog(QDialog):
         self.build_button.setDefault(True)
         self.build_button.clicked.connect(self.build)
         self.close_button = button("Cancel", "Close", self)
-        self.close_button.clicked.connect(self.reject)
+        self.close_button.clicked.connect(self._cancel_or_close)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -159,7 +157,8 @@ class BuildPackDialog(QDialog):
         out = Path(text).expanduser()
         accept = self.accept_remaining.isChecked()
         sar_id = self.sar_id
-        emit = self._progress.changed.emit
+        stop = self._stop = StopFlag()
+        report = stop.reporting_to(self._progress)
         self.message.clear()
         self.progress.setValue(0)
         self.progress.show()
@@ -170,23 +169,44 @@ class BuildPackDialog(QDialog):
         def work(session: Session) -> PackResult:
             # encrypt is always on: the GUI does not offer an unencrypted pack.
             return sar_service.build_pack(session, sar_id, out, encrypt=True,
-                                          accept_suggested=accept, progress=emit)
+                                          accept_suggested=accept, progress=report)
 
         self.lane.submit(work, self._built, self._failed)
 
     def _on_progress(self, fraction: float) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
 
+    def _cancel_or_close(self) -> None:
+        """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
+        if self.busy and self._stop is not None:
+            self._stop.stop()
+            self.close_button.setEnabled(False)
+            self.message.show_message("Stopping…", Tone.INFO)
+            return
+        self.reject()
+
+    def reject(self) -> None:
+        if self._stop is not None:
+            self._stop.stop()  # never write a pack whose passphrase nobody will see
+        super().reject()
+
     def _failed(self, exc: BaseException) -> None:
+        self._stop = None
         self.progress.hide()
         self.build_button.setEnabled(True)
+        self.close_button.setEnabled(True)
         for w in self._build_widgets:
             w.setEnabled(True)
-        self.message.show_message(user_message(exc))
+        if isinstance(exc, OperationCancelled):
+            self.message.show_message("Stopped. No pack was written.", Tone.INFO)
+        else:
+            self.message.show_message(user_message(exc))
         fit_height(self)
 
     def _built(self, result: PackResult) -> None:
+        self._stop = None
         self.pack_result = result
+        self.close_button.setEnabled(True)
         self.progress.setValue(100)
         self.progress.hide()
         self.build_button.hide()

@@ -326,3 +326,43 @@ def test_an_inspector_reads_but_cannot_add_or_change(
     assert isinstance(work, MyWorkView)
     assert not work.done_button.isVisible() and not work.owner.isVisible()
     window.discard()
+
+
+def test_cancel_stops_a_backup_and_leaves_no_file(
+    qtbot: QtBot, admin: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from sendiass_desktop.services import store_admin
+    from sendiass_desktop.ui import admin_store
+
+    started = threading.Event()
+
+    def backup_after_cancel(session: Session, target: Path, **kwargs: object) -> object:
+        # The real backup, started only once Cancel has been pressed, so the
+        # test does not race a small store's backup to the finish.
+        started.set()
+        should_stop = kwargs["should_stop"]
+        assert callable(should_stop)
+        deadline = threading.Event()
+        for _ in range(200):
+            if should_stop():
+                break
+            deadline.wait(0.05)
+        return store_admin.backup(session, target, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(admin_store, "backup", backup_after_cancel)
+    _window, view = _store_view(qtbot, admin)
+    target = tmp_path / "backups" / "cancelled.sendiass"
+    view.back_up_to(target)
+    assert view.cancel_button.isVisible() and view.cancel_button.isEnabled()
+    assert view.busy_bar.maximum() == 100  # a backup shows how far it has got
+    qtbot.waitUntil(started.is_set, timeout=20_000)
+    click(qtbot, view.cancel_button)
+    assert view.busy_label.text() == "Stopping…"
+    qtbot.waitUntil(lambda: not view.busy, timeout=60_000)
+    assert "Stopped before it finished" in view.backup_message.text()
+    assert not view.busy_row.isVisible()
+    assert not target.exists() and list(target.parent.iterdir()) == []
+    assert view.last_backup_label.text() == "Never"
+    assert view.backup_button.isEnabled()

@@ -18,7 +18,7 @@ from sendiass_desktop.ui.settings import remember_store_path
 from sendiass_desktop.ui.setup_wizard import SetupWizard
 from sendiass_desktop.ui.unlock_dialog import UnlockDialog
 from tests.conftest import StoreFixture
-from tests.gui.helpers import type_into
+from tests.gui.helpers import click, type_into
 from tests.support.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.gui
@@ -94,3 +94,24 @@ def test_demo_creates_the_demo_store_and_shows_the_banner(qtbot: QtBot) -> None:
     # The demo store is made without device binding, and says so.
     assert window.binding_banner.isVisible()
     window.discard()
+
+
+def test_quit_while_the_demo_store_is_made_keeps_nothing(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from sendiass_desktop.ui.busy_dialog import BusyDialog
+
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quits.append(True)))
+    controller = launch(build_parser().parse_args(["--demo"]), out=io.StringIO())
+    busy = controller.current
+    assert isinstance(busy, BusyDialog) and busy.cancel_button is not None
+    click(qtbot, busy.cancel_button)
+    assert busy.text.text() == "Stopping…" and not busy.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: bool(quits), timeout=120_000)
+    location = demo.default_demo_location()
+    assert not location.path.exists() and not location.header.exists()
+    assert [p.name for p in location.path.parent.iterdir()] == []  # no half-built folder
+    assert controller.window is None

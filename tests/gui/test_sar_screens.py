@@ -224,6 +224,48 @@ def test_build_pack_shows_the_passphrase_once(qtbot: QtBot, admin: Session, seed
     assert dialog.passphrase.text() == ""
 
 
+def test_cancel_stops_the_pack_build_and_nothing_is_written(
+    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    real_build = sar_service.build_pack
+    cancel_pressed = threading.Event()
+
+    def build_after_cancel(*args: object, **kwargs: object) -> object:
+        # The real build, started once Cancel has been pressed: its first
+        # progress report then stops it, whatever the machine's speed.
+        cancel_pressed.wait(20)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sar_service, "build_pack", build_after_cancel)
+    before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
+    dialog = BuildPackDialog(admin, seeded.sar_id, seeded.ref)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    out = tmp_path / "replies" / "reply.pdf"
+    out.parent.mkdir()
+    dialog.path.setText(str(out))
+    dialog.accept_remaining.setChecked(True)
+    click(qtbot, dialog.build_button)
+    assert dialog.busy and dialog.close_button.text() == "Cancel"
+    click(qtbot, dialog.close_button)
+    cancel_pressed.set()
+    assert dialog.isVisible()  # stays open to say what happened
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    assert dialog.message.text() == "Stopped. No pack was written."
+    assert dialog.pack_result is None and not out.exists()
+    assert list(out.parent.iterdir()) == []
+    assert len(sar_service.disclosures_for_sar(admin, seeded.sar_id)) == before
+    assert dialog.build_button.isEnabled()  # and it can be built after all
+    monkeypatch.setattr(sar_service, "build_pack", real_build)
+    click(qtbot, dialog.build_button)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    assert dialog.pack_result is not None, dialog.message.text()
+    assert out.exists()
+
+
 def test_every_control_has_an_accessible_name(qtbot: QtBot, admin: Session,
                                               seeded: Seeded) -> None:
     from tests.gui.test_accessibility import _unnamed
