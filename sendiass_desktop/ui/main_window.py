@@ -45,6 +45,7 @@ from sendiass_desktop.ui.clipboard import shared_guard
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.idle_lock import DEFAULT_IDLE_SECONDS, IdleWatcher
 from sendiass_desktop.ui.notices import Banner
+from sendiass_desktop.ui.screen_lock import ScreenLockWatcher
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.unlock_dialog import UnlockDialog, UnlockMode, UnlockOutcome
 from sendiass_desktop.ui.views import (
@@ -207,6 +208,9 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(idle_seconds, self)
         self.idle.idle.connect(self.lock)
         self.idle.start()
+        # Locking the computer (Win+L, the desktop's lock, suspend) locks the app too.
+        self.screen_lock = ScreenLockWatcher(self, self)
+        self.screen_lock.screenLocked.connect(self.lock)
         self._initial_size()
 
     def _initial_size(self) -> None:
@@ -636,6 +640,9 @@ class MainWindow(QMainWindow):
         idle = getattr(self, "idle", None)  # absent if building the window failed half-way
         if idle is not None:
             idle.detach()
+        screen_lock = getattr(self, "screen_lock", None)
+        if screen_lock is not None:
+            screen_lock.detach()
         shared_guard().clear_now()
         self._forget_unlock_dialog()
         for window in list(self._tracked):
