@@ -73,6 +73,7 @@ from sendiass_desktop.ui.new_case_dialog import CaseDetailsForm, CheckGrid
 from sendiass_desktop.ui.notes_timeline import NotesPanel
 from sendiass_desktop.ui.notices import Banner, InlineMessage
 from sendiass_desktop.ui.people_panel import PeoplePanel
+from sendiass_desktop.ui.read_only import make_fields_read_only, show_edit_controls
 from sendiass_desktop.ui.safeguarding_panel import SafeguardingPanel
 from sendiass_desktop.ui.sizing import expand_horizontally
 from sendiass_desktop.ui.theme import Tone, heading_font, is_dark, scaled_font
@@ -539,9 +540,20 @@ class CaseWindow(QMainWindow):
         self.close_action = QAction("&Close window", self)
         self.close_action.setShortcut(QKeySequence("Ctrl+W"))
         self.close_action.triggered.connect(self.close)
+        # Sharing outside the service (services check the role again; hidden if read-only).
+        writable = self._session.can(Permission.WRITE_CASES)
+        self.extract_action = QAction("Prepare &disclosure extract…", self)
+        self.extract_action.triggered.connect(self.prepare_extract)
+        self.extract_action.setVisible(writable)
+        self.escalation_action = QAction("Raise an &issue with the Local Authority…", self)
+        self.escalation_action.triggered.connect(self.raise_issue)
+        self.escalation_action.setVisible(writable)
         case_menu = self.menuBar().addMenu("&Case")
         for action in (self.new_note_action, self.save_note_action, self.refresh_action):
             case_menu.addAction(action)
+        case_menu.addSeparator()
+        case_menu.addAction(self.extract_action)
+        case_menu.addAction(self.escalation_action)
         case_menu.addSeparator()
         case_menu.addAction(self.close_action)
         view_menu = self.menuBar().addMenu("&View")
@@ -558,6 +570,7 @@ class CaseWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(lambda s=step: self._step_tab(s))
         self._session_actions = [self.new_note_action, self.save_note_action,
+                                 self.extract_action, self.escalation_action,
                                  self.refresh_action, *self.tab_actions]
 
     def _refresh_view_menu(self, menu: Any) -> None:
@@ -620,12 +633,31 @@ class CaseWindow(QMainWindow):
         self.deadlines.load(case_file.deadlines, self._names, self._officers)
         self._concerns_changed(list(case_file.concerns))
         self._notes_changed()
+        self._apply_role()
+        if self.audit is not None and self.tabs.currentWidget() is self.audit:
+            self.audit.refresh()
+
+    def _apply_role(self) -> None:
+        """Read-only roles (inspectors) see the case without the controls that change it."""
         writable = self._session.can(Permission.WRITE_CASES)
         self.read_only_bar.setVisible(not writable)
         self.new_note_action.setEnabled(writable)
+        self.save_note_action.setEnabled(writable)
         self.notes.new_button.setVisible(writable)
-        if self.audit is not None and self.tabs.currentWidget() is self.audit:
-            self.audit.refresh()
+        show_edit_controls(writable, (
+            self.summary.save_button, self.summary.close_button, self.summary.reopen_button,
+            self.people.add_button, self.people.remove_button, self.people.save_button,
+            self.consent.record_button, self.consent.withdraw_button,
+            self.consent.override_button,
+            self.safeguarding.raise_button, self.safeguarding.update_button,
+            self.safeguarding.close_button,
+            self.documents.add_button, self.documents.delete_button,
+            self.deadlines.ehc_button, self.deadlines.tribunal_button,
+            self.deadlines.review_button, self.deadlines.task_button,
+            self.deadlines.done_button,
+        ))
+        make_fields_read_only(writable, (self.summary, self.people.form))
+        self.documents.setAcceptDrops(writable)
 
     def refresh(self) -> None:
         if self._locked:
@@ -703,6 +735,31 @@ class CaseWindow(QMainWindow):
             self.notes.editor.save()
         elif self.current_tab() == "summary":
             self.summary.save()
+
+    # --- sharing outside the service ---------------------------------------------------------
+
+    def prepare_extract(self) -> QDialog | None:
+        """Open "Prepare disclosure extract" (``ui.disclosure_dialog``); returns the dialog."""
+        if self._locked or self._case is None or not self._session.can(Permission.WRITE_CASES):
+            return None
+        from sendiass_desktop.ui.disclosure_dialog import DisclosureDialog
+
+        dialog = DisclosureDialog(self._session, self._case, self._people, self._names, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.overridesChanged.connect(self.consent.refresh)
+        dialog.open()
+        return dialog
+
+    def raise_issue(self) -> QDialog | None:
+        """Open "Raise an issue with the Local Authority" (``ui.escalation_dialog``)."""
+        if self._locked or self._case is None or not self._session.can(Permission.WRITE_CASES):
+            return None
+        from sendiass_desktop.ui.escalation_dialog import EscalationDialog
+
+        dialog = EscalationDialog(self._session, self._case, self._names, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # --- locking and sessions ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from sendiass_desktop.domain.audit import AuditAction
@@ -406,6 +406,43 @@ def test_an_inspector_sees_a_read_only_case(qtbot: QtBot, store: StoreFixture,
         assert window.read_only_bar.isVisible()
         assert not window.new_note_action.isEnabled()
         assert window.audit is None
+        # Nothing on any tab offers a change the services would refuse anyway.
+        edit_buttons = (
+            window.summary.save_button, window.summary.close_button,
+            window.summary.reopen_button, window.people.add_button,
+            window.people.remove_button, window.people.save_button,
+            window.consent.record_button, window.consent.withdraw_button,
+            window.consent.override_button, window.safeguarding.raise_button,
+            window.safeguarding.update_button, window.safeguarding.close_button,
+            window.documents.add_button, window.documents.delete_button,
+            window.deadlines.ehc_button, window.deadlines.tribunal_button,
+            window.deadlines.review_button, window.deadlines.task_button,
+            window.deadlines.done_button, window.notes.new_button,
+        )
+        for key in ("summary", "people", "notes", "consent", "safeguarding", "documents",
+                    "deadlines"):
+            window.show_tab(key)
+            shown = [b.accessibleName() for b in edit_buttons if b.isVisible()]
+            assert shown == [], (key, shown)
+        assert window.summary.summary.isReadOnly() and window.summary.paper.isReadOnly()
+        assert all(edit.isReadOnly() for edit in window.people.form.findChildren(QLineEdit))
+        assert not window.documents.acceptDrops()
+        # Reading stays possible: documents can be opened, note text copied.
+        window.show_tab("documents")
+        assert window.documents.open_button.isVisible()
+        window.close()
+    finally:
+        ivy.close()
+
+    # An officer on the same case has every control.
+    bob = unlock_with_password(store.location, OFFICER, OFFICER_PASSWORD)
+    try:
+        window = open_window(qtbot, bob, case_id(family))
+        window.show_tab("people")
+        assert window.people.add_button.isVisible()
+        assert not window.people.form.findChildren(QLineEdit)[0].isReadOnly()
+        window.show_tab("summary")
+        assert window.summary.save_button.isVisible() and not window.summary.paper.isReadOnly()
         window.close()
     finally:
         ivy.close()

@@ -1,0 +1,262 @@
+"""Pieces shared by the screens that write a file for someone outside the service
+(disclosure extracts, letters to the Local Authority).
+
+* ``PassphraseBox``: the "shown once" part of ``sar_pack_dialog.BuildPackDialog``
+  as a widget of its own, so a screen that writes two files (an extract and the
+  family's copy) shows one box per file: a heading, what to do with the
+  passphrase, the passphrase in a large read-only field and a Copy button (the
+  clipboard guard clears the clipboard after a minute, or when the app locks).
+  ``forget()`` clears it; call it when the screen closes.
+* ``ProgressRelay``: progress from the worker thread to the UI thread.
+* ``SaveAsRow``: "Save as: [path] [Choose…]" with a file dialog.
+* ``free_path``: a file name in a folder that does not exist yet.
+* ``RowsModel`` and ``compact_table``: a small read-only table of text rows.
+* ``scrolling``: a page that scrolls rather than squeezing its fields together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
+from sendiass_desktop.ui.fields import HintLabel
+from sendiass_desktop.ui.icons import button
+from sendiass_desktop.ui.sizing import expand_horizontally, refit_window_of
+from sendiass_desktop.ui.theme import heading_font, monospace_font
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+GIVE_BY_ANOTHER_CHANNEL = (
+    "Give this passphrase to {whom} by another channel — by phone, never in the same "
+    "email or envelope as the file. It is shown only this once and is not kept anywhere.")
+
+
+class ProgressRelay(QObject):
+    """Carries progress from the worker thread to the UI thread (a queued signal)."""
+
+    changed = Signal(float)
+
+
+class PassphraseBox(QWidget):
+    """A file's passphrase, shown once, with a Copy button. Hidden until ``show_for``."""
+
+    def __init__(self, name: str, copy_text: str = "&Copy",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.title.setFont(heading_font(self, 1.1))
+        expand_horizontally(self.title)
+        self.intro = HintLabel("", self)
+        self.field = QLineEdit(self)
+        self.field.setReadOnly(True)
+        self.field.setFont(monospace_font(self, 1.6))
+        self.field.setAccessibleName(name)
+        self.copy_button = button(copy_text, f"Copy the {name[0].lower()}{name[1:]}", self)
+        self.copy_button.clicked.connect(self.copy)
+        self.copied = HintLabel("", self)
+        self.copied.setAccessibleName("Clipboard")
+        self.copied.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.field, 1)
+        row.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.intro)
+        layout.addLayout(row)
+        layout.addWidget(self.copied)
+        self.hide()
+
+    def show_for(self, title: str, passphrase: str, whom: str) -> None:
+        self.title.setText(title)
+        self.intro.setText(GIVE_BY_ANOTHER_CHANNEL.format(whom=whom))
+        self.field.setText(passphrase)
+        self.field.setMinimumWidth(self.field.fontMetrics().horizontalAdvance(passphrase) + 40)
+        self.copied.hide()
+        self.show()
+
+    def passphrase(self) -> str:
+        return self.field.text()
+
+    def copy(self) -> None:
+        if not self.field.text():
+            return
+        shared_guard().copy_secret(self.field.text())
+        self.copied.setText(f"Copied. It will be cleared from the clipboard after "
+                            f"{CLEAR_AFTER_SECONDS} seconds, or when the app locks.")
+        self.copied.show()
+        refit_window_of(self)
+
+    def forget(self) -> None:
+        self.field.clear()
+        self.hide()
+
+
+def free_path(folder: Path, stem: str, suffix: str = ".pdf") -> Path:
+    """``folder/stem.pdf``, or ``stem-2.pdf``, ``stem-3.pdf``… if that is taken."""
+    candidate = folder / f"{stem}{suffix}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return candidate
+
+
+class SaveAsRow(QWidget):
+    """A label, the path and a Choose… button that opens the save-file dialog."""
+
+    chosen = Signal(str)
+
+    def __init__(self, label: str, name: str, choose_text: str, file_filter: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._filter = file_filter
+        self._name = name
+        self.path = QLineEdit(self)
+        self.path.setAccessibleName(name)
+        self.label = QLabel(label, self)
+        self.label.setBuddy(self.path)
+        self.choose_button: QPushButton = button(choose_text, f"Choose where to {name.lower()}",
+                                                 self)
+        self.choose_button.clicked.connect(self.choose)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.path, 1)
+        layout.addWidget(self.choose_button)
+
+    def text(self) -> str:
+        return self.path.text().strip()
+
+    def set_filter(self, file_filter: str) -> None:
+        self._filter = file_filter
+
+    def set_path(self, path: Path | str) -> None:
+        self.path.setText(str(path))
+
+    def choose(self) -> None:
+        chosen, selected = QFileDialog.getSaveFileName(self, self._name, self.path.text(),
+                                                       self._filter)
+        if not chosen:
+            return
+        if Path(chosen).suffix.lower() not in (".pdf", ".txt"):
+            chosen += ".txt" if "txt" in selected.lower() and "pdf" not in selected.lower() \
+                else ".pdf"
+        self.path.setText(chosen)
+        self.chosen.emit(chosen)
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows of text under ``headers`` (read-only)."""
+
+    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers = tuple(headers)
+        self._rows: list[tuple[str, ...]] = []
+        self._keys: list[Any] = []
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self._headers)):
+            return self._headers[section]
+        return None
+
+    def set_rows(self, rows: Sequence[tuple[Any, tuple[str, ...]]]) -> None:
+        """``rows`` are (key, cells): the key comes back from ``key_at``."""
+        self.beginResetModel()
+        self._keys = [k for k, _ in rows]
+        self._rows = [cells for _, cells in rows]
+        self.endResetModel()
+
+    def key_at(self, row: int) -> Any:
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def data(self, index: ModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.AccessibleTextRole):
+            return self._rows[index.row()][index.column()]
+        return None
+
+
+def compact_table(model: RowsModel, name: str, rows: int, parent: QWidget) -> QTableView:
+    """A read-only table a few rows high, its last column stretched."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setAccessibleName(f"{name}, rows")
+    header = table.horizontalHeader()
+    header.setAccessibleName(f"{name}, columns")
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    line = table.fontMetrics().lineSpacing() + 8
+    table.setMinimumHeight(header.sizeHint().height() + line * 2 + 4)
+    table.setMaximumHeight(header.sizeHint().height() + line * rows + 4)
+    return table
+
+
+def scrolling(page: QWidget, name: str) -> QScrollArea:
+    """``page`` in a frameless scroll area: on a small screen it scrolls, never overlaps."""
+    area = QScrollArea(page.parentWidget())
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setAccessibleName(name)
+    return area
+
+
+def size_for_screen(window: QWidget, width_chars: int, height_lines: int) -> None:
+    """Resize ``window`` to about this many characters and lines, within the screen."""
+    metrics = window.fontMetrics()
+    width = metrics.averageCharWidth() * width_chars
+    height = metrics.lineSpacing() * height_lines
+    screen = window.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, room.width() - 40)
+        height = min(height, room.height() - 80)
+    window.resize(width, height)
