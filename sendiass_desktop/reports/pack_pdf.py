@@ -63,11 +63,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
 from xml.sax.saxutils import escape, quoteattr
 
 import pikepdf
 from PIL import Image, ImageOps
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -91,6 +92,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import split as _rl_split
+from reportlab.platypus.paragraph import strip as _rl_strip
 
 from sendiass_desktop.domain.exemptions import Exemption
 from sendiass_desktop.domain.pack import (
@@ -186,9 +189,11 @@ def _clean(text: str, fonts: _Fonts) -> str:
     writer or draw nothing; the replacement keeps a visible mark where a
     character could not be drawn.
     """
+    if _PLAIN_ASCII.fullmatch(text):
+        return text  # the common case: plain ASCII (no CR, tab or control) needs nothing
     text = _NEWLINES.sub("\n", text).replace("\t", "    ")
     if _PLAIN_ASCII.fullmatch(text):
-        return text  # the common case: plain ASCII needs nothing more
+        return text
     out: list[str] = []
     replacement = _REPLACEMENT if fonts.can_draw(_REPLACEMENT) else "?"
     for ch in text:
@@ -256,22 +261,58 @@ def _draw_bar(canvas: Any, kind: str, label: str | None) -> None:
     canvas.restoreState()
 
 
-def _segment_paragraphs(
-    segments: Iterable[Segment], font_size: float, fonts: _Fonts
-) -> list[str]:
-    """Paragraph markups for text with redaction markers; blank lines start a
-    new paragraph and single line breaks are kept."""
-    paragraphs: list[list[str]] = [[]]
+@dataclass(frozen=True)
+class _Markup:
+    """A paragraph with a redaction bar in it, as reportlab Paragraph markup.
+
+    Plain paragraphs (the great majority) are kept as plain ``str`` and laid
+    out by :class:`_PlainParagraph`; only a paragraph holding a bar needs
+    reportlab's markup parser, for the bar's ``onDraw`` callback.
+    """
+
+    text: str
+
+
+_Block = str | _Markup
+
+# A soft hyphen is a hyphenation point to reportlab's Paragraph, not a glyph;
+# text holding one is left to Paragraph so it reads the same as before.
+_SOFT_HYPHEN: Final = "\u00ad"
+
+
+def _segment_blocks(segments: Iterable[Segment], font_size: float, fonts: _Fonts
+                    ) -> list[_Block]:
+    """The paragraphs of text with redaction markers: blank lines start a new
+    paragraph and single line breaks are kept.
+
+    A paragraph without a bar is returned as its plain (cleaned) text with
+    ``\\n`` line breaks; one with a bar as :class:`_Markup`.
+    """
+    paragraphs: list[list[str | Exemption]] = [[]]
     for segment in segments:
         if segment.redacted is not None:
-            paragraphs[-1].append(_bar_markup(segment.redacted, font_size, fonts))
+            paragraphs[-1].append(segment.redacted)
             continue
         for index, part in enumerate(_PARAGRAPH_BREAK.split(_clean(segment.text, fonts))):
             if index:
                 paragraphs.append([])
-            paragraphs[-1].append(escape(part).replace("\n", "<br/>"))
-    cleaned = (_EDGE_BREAKS.sub("", "".join(parts)) for parts in paragraphs)
-    return [markup for markup in cleaned if markup]
+            paragraphs[-1].append(part)
+    blocks: list[_Block] = []
+    for parts in paragraphs:
+        if all(isinstance(part, str) for part in parts):
+            text = "".join(parts)  # type: ignore[arg-type]  # all str, checked above
+            if _SOFT_HYPHEN not in text:
+                if text := text.strip():
+                    blocks.append(text)
+                continue
+        markup = _EDGE_BREAKS.sub("", "".join(
+            escape(part).replace("\n", "<br/>") if isinstance(part, str)
+            else _bar_markup(part, font_size, fonts)
+            for part in parts
+        ))  # fmt: skip
+        if markup:
+            blocks.append(_Markup(markup))
+    return blocks
 
 
 def _segments_text_length(segments: Iterable[Segment]) -> int:
@@ -327,13 +368,16 @@ _LONG_FIELD: Final = 1200  # longer field values go below the table, full width
 _RECORD_START_SPACE: Final = 32 * mm  # room a record needs to start on this page
 
 
+@functools.cache
 def _styles(fonts: _Fonts) -> dict[str, ParagraphStyle]:
+    """The paragraph styles, made once per set of fonts (nothing changes them)."""
     base = ParagraphStyle(
         "body", fontName=fonts.regular, fontSize=_BODY_SIZE, leading=13.5, textColor=_INK,
         alignment=TA_LEFT, spaceAfter=5, splitLongWords=True,
     )
     return {
         "body": base,
+        "body_bold": ParagraphStyle("body_bold", parent=base, fontName=fonts.bold),
         "letter": ParagraphStyle(
             "letter", parent=base, fontSize=_LETTER_SIZE, leading=15, spaceAfter=8
         ),
@@ -656,18 +700,190 @@ class _PageReference(Flowable):  # type: ignore[misc]
         self._layout.late.setdefault(canvas.getPageNumber(), []).append((x, y, self._key))
 
 
+class _Metrics:
+    """Widths of text in one font at one size, remembered for one render.
+
+    A thousand notes repeat the same words and labels; measuring each once
+    saves most of the work of breaking lines. The words are personal data, so
+    the memory lives only as long as the render (see :class:`_Context`), never
+    in a module-level cache.
+    """
+
+    def __init__(self, font_name: str, size: float) -> None:
+        self.font_name = font_name
+        self.size = size
+        self._font = pdfmetrics.getFont(font_name)
+        self._known: dict[str, float] = {}
+        self.space = self.width(" ")
+
+    def width(self, text: str) -> float:
+        known = self._known.get(text)
+        if known is None:
+            known = self._known[text] = self._font.stringWidth(text, self.size)
+        return float(known)
+
+
+_SPACE_SHRINK: Final = float(rl_config.spaceShrinkage)
+
+
+def _break_word(word: str, start: float, width: float, metrics: _Metrics
+                ) -> tuple[list[str], float]:
+    """A word wider than a line, cut at characters as reportlab's Paragraph cuts
+    it (``splitLongWords``): the first piece fills what is left of the current
+    line (it may be empty), each further piece a line. Returns the pieces and
+    the width of the last."""
+    pieces: list[str] = []
+    piece, used = "", start
+    for ch in word:
+        ch_width = metrics.width(ch)
+        if used + ch_width > width and (piece or ch_width <= width):
+            pieces.append(piece)
+            piece, used = "", 0.0
+        piece += ch
+        used += ch_width
+    pieces.append(piece)
+    return pieces, used
+
+
+def _break_lines(text: str, metrics: _Metrics, width: float) -> list[tuple[str, float]]:
+    """Plain text broken into lines of at most ``width``, the way a left-aligned
+    reportlab Paragraph breaks it: runs of spaces collapse, ``\\n`` starts a new
+    line, words go greedily onto a line (spaces may shrink by reportlab's
+    ``spaceShrinkage``), and a word longer than a line is cut.
+
+    Returns ``(line, room left)`` pairs; negative room means the spaces shrink.
+    """
+    lines: list[tuple[str, float]] = []
+    space = metrics.space
+    shrink = _SPACE_SHRINK * space
+    for raw in text.split("\n"):
+        words = [w for w in _rl_split(_rl_strip(raw)) if w]
+        if not words:
+            lines.append(("", width))
+            continue
+        current: list[str] = []
+        used = -space  # no space before the first word
+        for word in words:
+            word_width = metrics.width(word)
+            new = used + space + word_width
+            limit = width + shrink * len(current)
+            if new > limit and word_width > width:
+                pieces, used = _break_word(word, used + space, width, metrics)
+                for piece in pieces[:-1]:  # each fits its line by construction
+                    lines.append((" ".join([*current, piece] if piece else current), 0.0))
+                    current = []
+                current = [pieces[-1]]
+                continue
+            if new <= limit or not current:
+                current.append(word)
+                used = new
+            else:
+                lines.append((" ".join(current), width - used))
+                current, used = [word], word_width
+        lines.append((" ".join(current), width - used))
+    return lines
+
+
+class _PlainParagraph(Flowable):  # type: ignore[misc]
+    """Plain text (no markup, no redaction bar) laid out as a left-aligned
+    reportlab Paragraph in ``style`` would be: same line breaks, baseline,
+    leading, spacing, colour, splitting across pages (no orphans) and text in
+    the file, at a fraction of the cost.
+
+    Most of a large pack is plain text: the record headings, the field rows
+    and most note bodies. A Paragraph parses markup, builds a fragment per
+    word and draws through a translated canvas state; for a thousand notes
+    that was most of the build.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle, metrics: _Metrics) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self._metrics = metrics
+        self._lines: list[tuple[str, float]] = []
+        self._wrapped_at: float | None = None
+        self.width = 0.0
+        self.height = 0.0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self._wrapped_at != available_width:
+            self._lines = _break_lines(self.text, self._metrics, available_width) \
+                if self.text else []
+            self._wrapped_at = available_width
+        self.width = available_width
+        self.height = len(self._lines) * self.style.leading
+        return available_width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        # As Paragraph.split with allowOrphans=0, allowWidows=1 (the styles' defaults).
+        if not self.text or available_width < rl_config._FUZZ \
+                or available_height < rl_config._FUZZ:
+            return []
+        self.wrap(available_width, available_height)
+        fits = int(available_height / self.style.leading)
+        if fits <= 1:
+            return []
+        if len(self._lines) <= fits:
+            return [self]
+        first, rest = self._lines[:fits], self._lines[fits:]
+        # Each part keeps its lines exactly: a hard break between them changes
+        # nothing at this width, and the parts never meet again.
+        return [_PlainParagraph("\n".join(line for line, _ in first), self.style, self._metrics),
+                _PlainParagraph("\n".join(line for line, _ in rest), self.style, self._metrics)]
+
+    def draw_text(self, text: Any, x: float, top: float, *, placed: bool = False) -> None:
+        """Add the lines to the text object ``text``, the first line's top at
+        ``top`` (``placed``: its origin is already at the first baseline)."""
+        if not self._lines:
+            return
+        style = self.style
+        text.setFont(style.fontName, style.fontSize, style.leading)
+        text.setFillColor(style.textColor)
+        if not placed:
+            # Where Paragraph puts its first baseline (rl_config.paraFontSizeHeightOffset).
+            text.setTextOrigin(x, top - style.fontSize)
+        for line, room in self._lines:
+            gaps = line.count(" ") + line.count("\u00a0") if room < -1e-8 else 0
+            if gaps:
+                text.setWordSpace(room / gaps)  # shrink the spaces, as Paragraph does
+                text.textLine(line)
+                text.setWordSpace(0)
+            else:
+                text.textLine(line)
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        # Drawn at absolute coordinates: no translated canvas state per paragraph.
+        if not self._lines:
+            return
+        x, top = self._hAlignAdjust(x, _sW), y + self.height
+        text = canvas.beginText(x, top - self.style.fontSize)
+        self.draw_text(text, x, top, placed=True)
+        canvas.saveState()
+        canvas.drawText(text)
+        canvas.restoreState()
+
+    def draw(self) -> None:  # only reached through Flowable.drawOn, which is overridden
+        self.drawOn(self.canv, 0, 0)
+
+
+_Cell: TypeAlias = "Paragraph | _PlainParagraph"
+
+
 class _FieldRows(Flowable):  # type: ignore[misc]
     """A record's fields as label/value rows on a tinted panel.
 
     Drawn directly rather than as a reportlab Table: with a thousand records,
-    a Table each took a sixth of the whole build.
+    a Table each took a sixth of the whole build. Plain cells (nearly all) are
+    :class:`_PlainParagraph` and go into one text object per panel; a value
+    with a redaction bar is a Paragraph, drawn in its place in the same order.
     """
 
     _PAD_X: Final = 5.0
     _PAD_Y: Final = 2.5
     _GAP: Final = 3.0  # between paragraphs of one value
 
-    def __init__(self, rows: list[tuple[Paragraph, list[Paragraph]]], label_width: float) -> None:
+    def __init__(self, rows: list[tuple[_Cell, list[_Cell]]], label_width: float) -> None:
         super().__init__()
         self._rows = rows
         self._label_width = label_width
@@ -706,18 +922,34 @@ class _FieldRows(Flowable):  # type: ignore[misc]
         canvas.setStrokeColor(colors.white)
         canvas.setLineWidth(0.8)
         top = total
-        for index, ((label, values), height) in enumerate(
-            zip(self._rows, self._heights, strict=True)
-        ):
+        for index, height in enumerate(self._heights):
             if index:
                 canvas.line(0, top, self._width, top)
-            label.drawOn(canvas, self._PAD_X, top - self._PAD_Y - label.height)
+            top -= height
+        text: Any = None  # the open text object for plain cells
+
+        def place(cell: _Cell, x: float, cell_top: float) -> None:
+            nonlocal text
+            if isinstance(cell, _PlainParagraph):
+                if text is None:
+                    text = canvas.beginText()
+                cell.draw_text(text, x, cell_top)
+                return
+            if text is not None:  # keep the file's text in reading order
+                canvas.drawText(text)
+                text = None
+            cell.drawOn(canvas, x, cell_top - cell.height)
+
+        top = total
+        for (label, values), height in zip(self._rows, self._heights, strict=True):
+            place(label, self._PAD_X, top - self._PAD_Y)
             y = top - self._PAD_Y
             for value in values:
-                y -= value.height
-                value.drawOn(canvas, self._label_width + self._PAD_X, y)
-                y -= self._GAP
+                place(value, self._label_width + self._PAD_X, y)
+                y -= value.height + self._GAP
             top -= height
+        if text is not None:
+            canvas.drawText(text)
         canvas.restoreState()
 
 
@@ -808,6 +1040,24 @@ class _Context:
     layout: _Layout
     planned: list[_Planned]
     exemptions: tuple[Exemption, ...]
+    # Text widths per (font, size), for this render only (see _Metrics).
+    _metrics: dict[tuple[str, float], _Metrics] = field(default_factory=dict)
+
+    def metrics(self, style: ParagraphStyle) -> _Metrics:
+        key = (style.fontName, style.fontSize)
+        found = self._metrics.get(key)
+        if found is None:
+            found = self._metrics[key] = _Metrics(*key)
+        return found
+
+    def plain(self, text: str, style: ParagraphStyle) -> _PlainParagraph:
+        """Plain text (no markup) laid out as a Paragraph in ``style`` would be."""
+        return _PlainParagraph(text, style, self.metrics(style))
+
+    def block(self, block: _Block, style: ParagraphStyle) -> _Cell:
+        if isinstance(block, _Markup):
+            return Paragraph(block.text, style)
+        return self.plain(block, style)
 
     def page_of(self, key: str) -> _PageReference:
         """The page ``key`` starts on, for a table cell (filled in after the build)."""
@@ -1146,33 +1396,35 @@ def _key(ctx: _Context) -> list[Flowable]:
 
 def _record(ctx: _Context, index: int, record: PackRecord) -> list[Flowable]:
     styles, fonts = ctx.styles, ctx.fonts
-    kicker = f"{_inline(record.category, fonts)}  ·  {_uk_short(record.on)}"
-    title = escape(_truncate(_clean(record.title, fonts), _TITLE_LIMIT)) or "Untitled"
+    # Plain text, not markup: laid out by _PlainParagraph, which looks the same
+    # as a Paragraph and costs a fraction (a thousand records are most of a pack).
+    kicker = f"{' '.join(_clean(record.category, fonts).split())}  ·  {_uk_short(record.on)}"
+    title = _truncate(_clean(record.title, fonts), _TITLE_LIMIT) or "Untitled"
     story: list[Flowable] = [
         # Never a heading alone at the foot of a page. A conditional break is
         # cheap; keepWithNext would measure every record twice.
         CondPageBreak(_RECORD_START_SPACE),
         ctx.anchor(f"record:{index}"),
-        Paragraph(kicker, styles["kicker"]),
-        Paragraph(title, styles["record_title"]),
+        ctx.plain(kicker, styles["kicker"]),
+        ctx.plain(title, styles["record_title"]),
     ]
 
-    rows: list[tuple[Paragraph, list[Paragraph]]] = []
+    rows: list[tuple[_Cell, list[_Cell]]] = []
     long_fields: list[Flowable] = []
     for item in record.fields:
-        label = _inline(item.label, fonts)
-        markups = _segment_paragraphs(item.segments, _FIELD_SIZE, fonts) or ["—"]
+        label = " ".join(_clean(item.label, fonts).split())
+        blocks = _segment_blocks(item.segments, _FIELD_SIZE, fonts) or ["—"]
         if _segments_text_length(item.segments) > _LONG_FIELD:
-            long_fields.append(Paragraph(f"<b>{label}</b>", styles["body"]))
-            long_fields += [Paragraph(m, styles["body"]) for m in markups]
+            long_fields.append(ctx.plain(label, styles["body_bold"]))
+            long_fields += [ctx.block(b, styles["body"]) for b in blocks]
         else:
-            value = [Paragraph(m, styles["value"]) for m in markups]
-            rows.append((Paragraph(label, styles["label"]), value))
+            value = [ctx.block(b, styles["value"]) for b in blocks]
+            rows.append((ctx.plain(label, styles["label"]), value))
     if rows:
         story += [_FieldRows(rows, 40 * mm), Spacer(1, 5)]
     story += long_fields
-    story += [Paragraph(m, styles["body"]) for m in _segment_paragraphs(record.body, _BODY_SIZE,
-                                                                         fonts)]
+    story += [ctx.block(b, styles["body"])
+              for b in _segment_blocks(record.body, _BODY_SIZE, fonts)]
     story.append(_Rule())
     return story
 

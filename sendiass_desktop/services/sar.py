@@ -488,11 +488,13 @@ def check_decision(item: ReviewItem, decision: ItemDecision) -> ItemDecision:
     return decision
 
 
-def _advance_to_review(conn: Connection, session: Session, sar: SarRequest) -> None:
+def _advance_to_review(conn: Connection, session: Session, sar: SarRequest) -> SarRequest:
     if sar.status is SarStatus.GATHERING:
         moved = sar_repo.update(conn, sar.move_to(SarStatus.REVIEW))
         audit(conn, session, AuditAction.RECORD_UPDATED, "sar", sar.id,
               {"change": "status", "status": moved.status.code})
+        return moved
+    return sar
 
 
 def save_decision(session: Session, sar_id: int, decision: ItemDecision) -> ReviewItemView:
@@ -531,19 +533,34 @@ def accept_suggested(session: Session, sar_id: int) -> int:
     require_sars(session)
     with transaction(session.conn) as conn:
         sar, _gathered, views = gathered_views(conn, session, sar_id)
-        todo = [v for v in views if not v.decided]
-        if todo:
-            _open_only(sar)
-        stamp = access.now()
-        for v in todo:
-            d = replace(v.item.suggestion, decided_by=session.user.username, decided_at=stamp,
-                        suggested=True)
-            sar_repo.save_decision(conn, sar_id, d, v.item.text_sha256)
-        if todo:
-            _advance_to_review(conn, session, sar)
-            audit(conn, session, AuditAction.RECORD_UPDATED, "sar", sar_id,
-                  {"accepted_suggestions": len(todo)})
-    return len(todo)
+        filled = sum(not v.decided for v in views)
+        save_suggestions(conn, session, sar, views)
+    return filled
+
+
+def save_suggestions(conn: Connection, session: Session, sar: SarRequest,
+                     views: list[ReviewItemView]
+                     ) -> tuple[SarRequest, list[ReviewItemView]]:
+    """Inside the caller's transaction, with ``views`` just gathered (see
+    :func:`gathered_views`): what :func:`accept_suggested` does, without
+    gathering again. Returns the request (its status may have moved on) and the
+    views with the saved suggestions in place."""
+    todo = [v for v in views if not v.decided]
+    if not todo:
+        return sar, views
+    _open_only(sar)
+    assert sar.id is not None
+    stamp = access.now()
+    accepted: dict[str, ReviewItemView] = {}
+    for v in todo:
+        d = replace(v.item.suggestion, decided_by=session.user.username, decided_at=stamp,
+                    suggested=True)
+        sar_repo.save_decision(conn, sar.id, d, v.item.text_sha256)
+        accepted[v.key] = ReviewItemView(v.item, d, DecisionState.ACCEPTED, d)
+    sar = _advance_to_review(conn, session, sar)
+    audit(conn, session, AuditAction.RECORD_UPDATED, "sar", sar.id,
+          {"accepted_suggestions": len(todo)})
+    return sar, [accepted.get(v.key, v) for v in views]
 
 
 # --- building decisions from a selection ----------------------------------------------------

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -256,10 +258,48 @@ def third_party_spans(text: str, third_party_names: Sequence[str],
     """Suggested redactions of third parties, never covering a data subject's own name."""
     if not third_party_names:
         return ()
+    key = _suggestion_key(text, third_party_names, subject_names)
+    with _SUGGESTED_LOCK:
+        known = _SUGGESTED.get(key)
+        if known is not None:
+            _SUGGESTED.move_to_end(key)
+            return known
     spans = suggest_spans(text, third_party_names, Exemption.THIRD_PARTY)
-    if not spans:
-        return ()
-    return _subtract(spans, protected_ranges(text, subject_names, third_party_names))
+    if spans:
+        spans = _subtract(spans, protected_ranges(text, subject_names, third_party_names))
+    with _SUGGESTED_LOCK:
+        _SUGGESTED[key] = spans
+        while len(_SUGGESTED) > _SUGGESTED_MAX:
+            _SUGGESTED.popitem(last=False)
+    return spans
+
+
+# Suggestions remembered across gatherings. The review screen gathers the whole
+# request again after every saved decision, and a thousand notes' suggestions
+# were most of that. The result is a pure function of the text and the two
+# lists of names, so it is remembered under a SHA-256 of exactly those: the
+# memory holds digests and character offsets, never the text or a name.
+_SUGGESTED: OrderedDict[bytes, tuple[Span, ...]] = OrderedDict()
+_SUGGESTED_LOCK = threading.Lock()
+_SUGGESTED_MAX = 20_000
+
+
+def _suggestion_key(text: str, third_party_names: Sequence[str],
+                    subject_names: Sequence[str]) -> bytes:
+    digest = hashlib.sha256()
+
+    def add(value: str) -> None:
+        # Length first, so no two different inputs can run together into one key.
+        data = value.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+
+    add(text)
+    for names in (third_party_names, subject_names):
+        digest.update(len(names).to_bytes(8, "big"))
+        for name in names:
+            add(name)
+    return digest.digest()
 
 
 # --- suggestions ----------------------------------------------------------------------------

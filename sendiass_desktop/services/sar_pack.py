@@ -43,11 +43,9 @@ from sendiass_desktop.reports.pdf_encryption import encrypt_pdf
 from sendiass_desktop.services import access
 from sendiass_desktop.services.access import audit
 from sendiass_desktop.services.sar import (
-    accept_suggested as accept_suggested_decisions,
-)
-from sendiass_desktop.services.sar import (
     gathered_views,
     require_sars,
+    save_suggestions,
 )
 from sendiass_desktop.services.sar_gather import (
     Gathered,
@@ -362,12 +360,14 @@ def build_pack(session: Session, sar_id: int, out: Path, *, encrypt: bool = True
         raise InvalidInput(f"'{out.name}' already exists; choose a new file name.")
     if not out.parent.is_dir():
         raise InvalidInput(f"The folder '{out.parent}' does not exist.")
-    if accept_suggested:
-        accept_suggested_decisions(session, sar_id)
     with transaction(session.conn) as conn:
+        # One gathering serves both accepting the suggestions and the pack: for a
+        # thousand notes it is a noticeable part of the build.
         sar, gathered, views = gathered_views(conn, session, sar_id)
         if sar.status is SarStatus.REFUSED:
             raise InvalidInput("This request was refused; no pack can be made for it.")
+        if accept_suggested:
+            sar, views = save_suggestions(conn, session, sar, views)
         missing = [v for v in views if not v.decided]
         if missing:
             raise InvalidInput(

@@ -79,13 +79,19 @@ def backup(session: Session, target: Path, *, should_stop: StopCheck | None = No
         meta.put(session.conn, meta.LAST_BACKUP_AT, datetime.now(UTC).isoformat(timespec="seconds"))
         audit_log.append(session.conn, session.actor, AuditAction.BACKUP_WRITTEN, "store",
                          session.store_id, {"file": target.name})
+    copied = False
     try:
         report = copy_store(session.conn, target, session.data_key,
                             should_stop=should_stop, progress=progress)
         if not report.ok:
             raise StoreDamaged("the copy failed its check: " + "; ".join(report.problems))
+        copied = True
         write_header_copy(target, session.header)
     except BaseException:
+        if copied:
+            # A copy without its key file cannot be opened by anyone: leave nothing
+            # behind (the target did not exist before, so it is ours to remove).
+            remove_with_sidecars(target)
         _undo_backup_record(session, previous, target.name)
         raise
     return BackupResult(target, keyslots.header_path(target), report.audit_entries)

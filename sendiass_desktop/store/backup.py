@@ -96,4 +96,6 @@ def copy_store(conn: Connection, target: Path, data_key: bytes, *,
 
 
 def write_header_copy(target: Path, header: keyslots.Header) -> None:
-    keyslots.write_atomic(keyslots.header_path(target), keyslots.dumps(header))
+    """The backup's own key file beside ``target``; failures are plain-words store
+    errors (``DiskFull``, ``StoreReadOnly``, ``StoreUnavailable``)."""
+    keyslots.write_copy(target, header)

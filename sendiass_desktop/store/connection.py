@@ -30,34 +30,16 @@ from sendiass_desktop.store.errors import (
     StoreReadOnly,
 )
 
+# Defined in store/errors.py with the other store errors; still importable from
+# here, where they used to live.
+from sendiass_desktop.store.errors import StoreMoved as StoreMoved
+from sendiass_desktop.store.errors import StoreUnavailable as StoreUnavailable
+
 Connection = Any  # sqlcipher3.dbapi2.Connection has no type stubs
 DatabaseError = sqlcipher3.DatabaseError
 BUSY_TIMEOUT_MS = 15_000
 # Below this much free space, a failed write is reported as a full disk.
 _NEARLY_FULL_BYTES = 1024 * 1024
-
-
-class StoreMoved(StoreError):
-    """The file a connection writes to is no longer at the store's path."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The store file was moved or deleted while it was open (or the folder or network "
-            "drive holding it was disconnected), so this change was not saved. Keep SENDIASS "
-            "Desktop open, ask your administrator to put the store back where it was, then "
-            "save again."
-        )
-
-
-class StoreUnavailable(StoreError):
-    """A write failed at the disk or network level; the store is not known to be damaged."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The store could not be written: its disk or network folder reported an error (it "
-            "may be disconnected, over its quota or failing), so this change was not saved. "
-            "Check the connection, or ask your administrator to check the drive, then try again."
-        )
 
 
 class StoreConnection(sqlcipher3.Connection):  # type: ignore[misc]

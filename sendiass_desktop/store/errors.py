@@ -76,6 +76,29 @@ class DiskFull(StoreError):
         )
 
 
+class StoreMoved(StoreError):
+    """The file a connection writes to is no longer at the store's path."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The store file was moved or deleted while it was open (or the folder or network "
+            "drive holding it was disconnected), so this change was not saved. Keep SENDIASS "
+            "Desktop open, ask your administrator to put the store back where it was, then "
+            "save again."
+        )
+
+
+class StoreUnavailable(StoreError):
+    """A write failed at the disk or network level; the store is not known to be damaged."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The store could not be written: its disk or network folder reported an error (it "
+            "may be disconnected, over its quota or failing), so this change was not saved. "
+            "Check the connection, or ask your administrator to check the drive, then try again."
+        )
+
+
 class HeaderDamaged(StoreError):
     def __init__(self, detail: str = "") -> None:
         message = (
@@ -83,6 +106,26 @@ class HeaderDamaged(StoreError):
             "file. Restore it from a backup (each backup carries its own key file)."
         )
         super().__init__(f"{message} ({detail})" if detail else message)
+
+
+class KeyFileUnreadable(StoreError):
+    """The key file is there but the operating system would not read it.
+
+    A failing or disconnected drive (EIO, ESTALE, ENOTCONN) or a permissions
+    problem says nothing about the file's contents, so unlike
+    :class:`HeaderDamaged` this never sends anyone to restore a backup.
+    """
+
+    PERMISSION = "this account is not allowed to open it"
+    DEVICE = "the drive or network folder reported an error"
+
+    def __init__(self, detail: str = DEVICE) -> None:
+        super().__init__(
+            "The key file beside the store could not be read, so the store cannot be opened. "
+            "The file is not known to be damaged: check that the drive or network folder "
+            "holding the store is connected and that your account may open it, then try "
+            f"again. ({detail})"
+        )
 
 
 class HeaderTampered(StoreError):

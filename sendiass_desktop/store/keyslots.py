@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import errno
 import json
 import os
 import secrets
@@ -30,7 +32,16 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sendiass_desktop.store import kdf, keywrap
-from sendiass_desktop.store.errors import HeaderDamaged, HeaderTampered, WrongRecoveryKey
+from sendiass_desktop.store.errors import (
+    DiskFull,
+    HeaderDamaged,
+    HeaderTampered,
+    KeyFileUnreadable,
+    StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
+    WrongRecoveryKey,
+)
 from sendiass_desktop.store.kdf import KdfParams
 from sendiass_desktop.store.keywrap import Sealed, UnwrapFailed, Wrapped
 
@@ -490,42 +501,104 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write-temp, fsync, rename: a crash leaves the old file or the new, never half."""
+def _stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path`` and fsync it.
+
+    Returns the temporary file; on failure it is removed and the OSError raised.
+    Only this step needs free space: renaming it over ``path`` afterwards does not.
+    """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        _remove(tmp)
+        raise
+    return tmp
+
+
+def _remove(tmp: Path) -> None:
+    # Best effort: on a failing drive removing may fail too, and the error that
+    # matters is the one that stopped the write.
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write-temp, fsync, rename: a crash leaves the old file or the new, never half.
+
+    Raises ``OSError`` as it comes (for callers that carry on without the file,
+    such as the sign-in back-off); key files go through :func:`write` and
+    :func:`write_copy`, which say what went wrong in plain words.
+    """
+    tmp = _stage(path, data)
+    try:
         os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        _remove(tmp)
     _fsync_dir(path.parent)
+
+
+def _write_failure(exc: OSError) -> StoreError:
+    """A plain-words error for a key file that could not be written."""
+    if exc.errno == errno.ENOSPC:
+        return DiskFull()
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreReadOnly()
+    # EIO from a failing disk, a dropped share (ENOTCONN, ESTALE), a quota (EDQUOT),
+    # the folder gone: not damage, so never "restore a backup".
+    return StoreUnavailable()
+
+
+def _write_files(targets: list[Path], data: bytes) -> None:
+    """Replace each of ``targets`` with ``data``: all of them, or none.
+
+    Every file's new contents are written and fsynced to temporary files
+    first (the step that needs space, and fails on a full or read-only disk),
+    and only then renamed over the targets, in order. So a full disk, a
+    read-only folder or a failing drive leaves the existing files exactly as
+    they were; a crash part-way through the renames leaves each file whole,
+    old or new.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target in targets:
+            staged.append((_stage(target, data), target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        _fsync_dir(targets[0].parent)
+    except OSError as exc:
+        raise _write_failure(exc) from None
+    finally:
+        for tmp, _ in staged:
+            _remove(tmp)
 
 
 def read_file(path: Path) -> Header:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise HeaderDamaged("the key file is missing") from None
+    except IsADirectoryError:
+        raise HeaderDamaged("a folder is where the key file should be") from None
+    except PermissionError:
+        raise KeyFileUnreadable(KeyFileUnreadable.PERMISSION) from None
     except OSError:
-        raise HeaderDamaged("the key file cannot be read") from None
+        # EIO, ESTALE, ENOTCONN...: the drive, not the file, so not "damaged".
+        raise KeyFileUnreadable(KeyFileUnreadable.DEVICE) from None
     return loads(raw)
 
 
 def read(store_path: Path) -> Header:
-    """Read the key file, falling back to the last good copy if it is damaged."""
+    """Read the key file, falling back to the spare copy if it is damaged or
+    cannot be read; if both fail, the error about the key file itself is raised."""
     try:
         return read_file(header_path(store_path))
-    except HeaderDamaged:
-        backup = header_backup_path(store_path)
-        if backup.exists():
-            try:
-                return read_file(backup)
-            except HeaderDamaged:
-                pass
+    except (HeaderDamaged, KeyFileUnreadable):
+        with contextlib.suppress(HeaderDamaged, KeyFileUnreadable):
+            return read_file(header_backup_path(store_path))
         raise
 
 
@@ -535,13 +608,23 @@ def write(store_path: Path, header: Header) -> None:
     The spare (``.keys.bak``) guards against a damaged key file. It always
     holds the current slots, never earlier ones: a copy of old slots would let
     an old password, or a disabled user's slot, open the store. The spare is
-    written first, so after a crash at least one of the two files is whole.
+    renamed into place first, so after a crash at least one of the two files is
+    whole. If the new contents cannot be written (a full or read-only disk, a
+    failing drive), neither file is touched and the error says so in plain
+    words (``DiskFull``, ``StoreReadOnly``, ``StoreUnavailable``).
     """
     if not header.mac:
         raise ValueError("a key file must be signed before it is written")
-    data = dumps(header)
-    write_atomic(header_backup_path(store_path), data)
-    write_atomic(header_path(store_path), data)
+    _write_files([header_backup_path(store_path), header_path(store_path)], dumps(header))
+
+
+def write_copy(store_path: Path, header: Header) -> None:
+    """Write ``header`` as the key file of ``store_path`` alone (a backup's own key
+    file, which has no spare). Failures as for :func:`write`; a key file already
+    there is left as it was."""
+    if not header.mac:
+        raise ValueError("a key file must be signed before it is written")
+    _write_files([header_path(store_path)], dumps(header))
 
 
 def new_device_secret() -> bytes:

@@ -32,6 +32,7 @@ from sendiass_desktop.store.errors import (
     DiskFull,
     HeaderDamaged,
     HeaderTampered,
+    KeyFileUnreadable,
     LockedOut,
     MachineNotEnrolled,
     NoCredentialStore,
@@ -97,7 +98,7 @@ def _parenthetical(text: str) -> str:
 def screen_for(exc: BaseException) -> FailureScreen:
     """The screen for a start-up failure. The one place this mapping is made."""
     detail = str(exc) if isinstance(exc, SendiassError) else ""
-    if isinstance(exc, HeaderDamaged | StoreDamaged | StoreTooNew):
+    if isinstance(exc, HeaderDamaged | KeyFileUnreadable | StoreDamaged | StoreTooNew):
         # Their messages repeat the explanation; only the bracketed cause is new.
         detail = _parenthetical(detail)
     if isinstance(exc, NoCredentialStore):
@@ -147,6 +148,24 @@ def screen_for(exc: BaseException) -> FailureScreen:
             "The key file beside the store (ending in .keys) is missing, damaged or not a "
             "SENDIASS Desktop key file, so the store cannot be opened.",
             _RESTORE_STEPS,
+            (Action.RETRY, Action.CHOOSE_STORE, Action.QUIT),
+            detail,
+        )
+    if isinstance(exc, KeyFileUnreadable):
+        return FailureScreen(
+            "key-file-unreadable",
+            "The store's key file cannot be read",
+            "The key file beside the store (ending in .keys) is there, but this computer "
+            "could not read it, so the store has not been opened. The file is not known to "
+            "be damaged.",
+            (
+                "If the store is on a network drive or a removable disk, check that this "
+                "computer is connected to it, then choose “Try again”.",
+                "If it still fails, ask your administrator to check the drive and the "
+                "folder's permissions.",
+                "Do not restore a backup because of this: the files may be fine once the "
+                "drive can be read again.",
+            ),
             (Action.RETRY, Action.CHOOSE_STORE, Action.QUIT),
             detail,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sendiass_desktop.store.errors import (
     DiskFull,
     HeaderDamaged,
     HeaderTampered,
+    KeyFileUnreadable,
     LockedOut,
     MachineNotEnrolled,
     NoCredentialStore,
@@ -92,6 +94,8 @@ def _sign_in(qtbot: QtBot, controller: StartupController) -> StartupErrorDialog:
         (StoreDamaged(), "store-damaged", (Action.RETRY, Action.CHOOSE_STORE, Action.QUIT)),
         (HeaderDamaged("x"), "header-damaged", (Action.RETRY, Action.CHOOSE_STORE, Action.QUIT)),
         (HeaderTampered(), "header-tampered", (Action.RETRY, Action.CHOOSE_STORE, Action.QUIT)),
+        (KeyFileUnreadable(), "key-file-unreadable",
+         (Action.RETRY, Action.CHOOSE_STORE, Action.QUIT)),
         (StoreTooNew(9, 1), "store-too-new", (Action.CHOOSE_STORE, Action.QUIT)),
         (StoreBusy(), "store-busy", (Action.RETRY, Action.QUIT)),
         (SqlcipherMissing(), "sqlcipher-missing", (Action.QUIT,)),
@@ -193,6 +197,31 @@ def test_corrupt_key_file_shows_damaged_screen(qtbot: QtBot, store: StoreFixture
     with qtbot.waitSignal(controller.finished, timeout=2_000) as blocker:
         click(qtbot, screen.buttons[Action.QUIT])
     assert blocker.args == [1]
+
+
+def test_unreadable_key_file_is_not_called_damaged(
+    qtbot: QtBot, store: StoreFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drive error reading the key file (and its spare): say so, and do not send
+    anyone to restore a backup. Try again works once the drive reads again."""
+    real = Path.read_bytes
+    failing = True
+
+    def read_bytes(self: Path) -> bytes:
+        if failing and self.name.startswith(store.path.name + ".keys"):
+            raise OSError(errno.EIO, "Input/output error")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    controller = _start(qtbot, store.location)
+    screen = _wait_for_screen(qtbot, controller)
+    assert screen.failure.key == "key-file-unreadable"
+    assert screen.failure.detail == KeyFileUnreadable.DEVICE
+    steps = " ".join(screen.failure.next_steps)
+    assert "connected" in steps and "Do not restore a backup" in steps
+    failing = False
+    click(qtbot, screen.buttons[Action.RETRY])
+    _wait_for_unlock(qtbot, controller)
 
 
 def test_changed_key_file_shows_tampered_screen(qtbot: QtBot, store: StoreFixture) -> None:

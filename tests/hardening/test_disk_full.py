@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from sendiass_desktop.domain.audit import AuditAction
-from sendiass_desktop.services import notes, store_admin
+from sendiass_desktop.services import notes, store_admin, users
 from sendiass_desktop.services.session import StoreLocation, unlock_with_password
-from sendiass_desktop.store import audit_log
-from sendiass_desktop.store.errors import DiskFull
+from sendiass_desktop.store import audit_log, keyslots
+from sendiass_desktop.store.errors import DiskFull, WrongCredentials
 from sendiass_desktop.store.integrity import check
 from tests.conftest import ADMIN, ADMIN_PASSWORD, PYTHON, REPO, cli_env
 from tests.hardening.conftest import assert_healthy, assert_plain, new_store
@@ -28,6 +28,7 @@ from tests.support.fault_fs import fill, free_bytes, tmpfs
 from tests.support.memory_keyring import MemoryKeyring
 
 BIG = 90_000  # characters: a long note (the limit is 100,000)
+NEW_PASSWORD = "a brand new passphrase 42"
 
 
 def _store_files(location: StoreLocation) -> set[str]:
@@ -131,6 +132,66 @@ def test_disk_full_while_writing_a_backup_beside_the_store(tmp_path: Path) -> No
         finally:
             session.close()
         assert assert_healthy(location) > 0
+
+
+@pytest.mark.usefixtures("can_mount")
+def test_disk_full_while_rewriting_the_key_file(tmp_path: Path) -> None:
+    """A password change writes a new key file and spare. On a full disk neither is
+    touched (their new contents are written aside first), nothing is left over, and
+    the store still opens with the old password."""
+    with tmpfs(tmp_path / "disk", "4m") as disk:
+        location = new_store(disk / "service.sendiass")
+        keys = (keyslots.header_path(location.path), keyslots.header_backup_path(location.path))
+        session = unlock_with_password(location, ADMIN, ADMIN_PASSWORD)
+        try:
+            before = {p.name: p.read_bytes() for p in keys}
+            names = {p.name for p in disk.iterdir()}
+            filler = fill(disk, leave=0)
+            with pytest.raises(DiskFull) as info:
+                users.change_own_password(session, ADMIN_PASSWORD, NEW_PASSWORD)
+            assert_plain(info.value)
+            assert {p.name: p.read_bytes() for p in keys} == before
+            assert {p.name for p in disk.iterdir()} == names | {filler.name}  # no temp files
+            assert keyslots.read(location.path) == session.header
+
+            # Room again: the old password still opens the store, and the change goes through.
+            filler.unlink()
+            unlock_with_password(location, ADMIN, ADMIN_PASSWORD).close()
+            users.change_own_password(session, ADMIN_PASSWORD, NEW_PASSWORD)
+        finally:
+            session.close()
+        unlock_with_password(location, ADMIN, NEW_PASSWORD).close()
+        with pytest.raises(WrongCredentials):
+            unlock_with_password(location, ADMIN, ADMIN_PASSWORD)
+
+
+@pytest.mark.usefixtures("can_mount")
+def test_disk_full_when_only_the_backups_key_file_is_left(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy fitted, then the drive filled before its key file was written (another
+    program saving to it): a plain message, and no copy left without its key file."""
+    location = new_store(tmp_path / "office" / "service.sendiass")
+    session = unlock_with_password(location, ADMIN, ADMIN_PASSWORD)
+    try:
+        family = make_family(session, officer=ADMIN)
+        add_note(session, family.case, "kept")
+        with tmpfs(tmp_path / "stick", "32m") as stick:
+            write_key_file = store_admin.write_header_copy
+
+            def copied_then_full(target: Path, header: keyslots.Header) -> None:
+                assert target.is_file()  # the copy is in place
+                fill(stick, leave=0)
+                write_key_file(target, header)
+
+            monkeypatch.setattr(store_admin, "write_header_copy", copied_then_full)
+            with pytest.raises(DiskFull) as info:
+                store_admin.backup(session, stick / "tuesday.sendiass")
+            assert_plain(info.value)
+            assert [p.name for p in stick.iterdir()] == ["filler.bin"]
+        assert store_admin.last_backup_at(session) is None
+    finally:
+        session.close()
+    assert assert_healthy(location) > 0
 
 
 def test_file_size_limit_in_a_child_process(tmp_path: Path) -> None:

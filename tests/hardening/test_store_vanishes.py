@@ -35,8 +35,12 @@ from sendiass_desktop.domain.errors import SendiassError
 from sendiass_desktop.services import notes
 from sendiass_desktop.services.session import Session, StoreLocation, unlock_with_password
 from sendiass_desktop.store.backup import copy_store, write_header_copy
-from sendiass_desktop.store.connection import StoreMoved, StoreUnavailable
-from sendiass_desktop.store.errors import StoreMissing
+from sendiass_desktop.store.errors import (
+    KeyFileUnreadable,
+    StoreMissing,
+    StoreMoved,
+    StoreUnavailable,
+)
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.hardening.conftest import assert_healthy, assert_plain, new_store
 from tests.support.casework import Family, add_note, make_family
@@ -165,12 +169,13 @@ def test_drive_fails_while_open(tmp_path: Path) -> None:
             assert isinstance(info.value, StoreUnavailable), repr(info.value)
             assert_plain(info.value)
             assert "restore" not in str(info.value).lower()
-            # Signing in again fails too, with a plain message. (Today it blames the
-            # key file, which cannot be read: keyslots.read_file maps every OSError
-            # to HeaderDamaged. See docs/security.md, known limits.)
+            # Signing in again fails too: the key file cannot be read, which is the
+            # drive's fault, not damage, so nobody is sent to restore a backup.
             with pytest.raises(SendiassError) as again:
                 unlock_with_password(location, ADMIN, ADMIN_PASSWORD)
+            assert isinstance(again.value, KeyFileUnreadable), repr(again.value)
             assert_plain(again.value)
+            assert "restore" not in str(again.value).lower()
         finally:
             session.conn.close()
             session.closed = True

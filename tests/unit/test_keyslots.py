@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import uuid
@@ -12,7 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sendiass_desktop.store import kdf, keyslots, keywrap
-from sendiass_desktop.store.errors import HeaderDamaged, HeaderTampered, WrongRecoveryKey
+from sendiass_desktop.store.errors import (
+    DiskFull,
+    HeaderDamaged,
+    HeaderTampered,
+    KeyFileUnreadable,
+    StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
+    WrongRecoveryKey,
+)
 from sendiass_desktop.store.keywrap import UnwrapFailed
 
 
@@ -144,3 +154,109 @@ def test_fuzzed_key_files_never_crash(data: st.DataObject) -> None:
 def test_arbitrary_bytes_are_header_damaged(raw: bytes) -> None:
     with pytest.raises(HeaderDamaged):
         keyslots.loads(raw)
+
+
+# --- the key file on a disk that fails -------------------------------------------------
+
+
+def _failing_read(monkeypatch: pytest.MonkeyPatch, failing: set[str], exc: OSError) -> None:
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name in failing:
+            raise exc
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+@pytest.mark.parametrize(
+    ("exc", "detail"),
+    [
+        (OSError(errno.EIO, "Input/output error"), KeyFileUnreadable.DEVICE),
+        (OSError(errno.ESTALE, "Stale file handle"), KeyFileUnreadable.DEVICE),
+        (PermissionError(errno.EACCES, "Permission denied"), KeyFileUnreadable.PERMISSION),
+    ],
+)
+def test_an_unreadable_key_file_is_not_called_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exc: OSError, detail: str
+) -> None:
+    store = tmp_path / "s.sendiass"
+    header, _data_key, _, _ = make_header()
+    keyslots.write(store, header)
+    _failing_read(monkeypatch, {"s.sendiass.keys", "s.sendiass.keys.bak"}, exc)
+    with pytest.raises(KeyFileUnreadable) as info:
+        keyslots.read(store)
+    message = str(info.value)
+    assert detail in message
+    assert "damaged" in message and "not known to be damaged" in message
+    assert "restore" not in message.lower() and "backup" not in message.lower()
+    assert str(tmp_path) not in message  # no paths (they can hold names) in messages
+
+
+def test_an_unreadable_key_file_falls_back_to_the_spare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "s.sendiass"
+    header, _data_key, _, _ = make_header()
+    keyslots.write(store, header)
+    _failing_read(monkeypatch, {"s.sendiass.keys"}, OSError(errno.EIO, "Input/output error"))
+    assert keyslots.read(store) == header
+
+
+def test_a_missing_key_file_is_still_header_damaged(tmp_path: Path) -> None:
+    with pytest.raises(HeaderDamaged, match="missing"):
+        keyslots.read(tmp_path / "nothing-here.sendiass")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (errno.ENOSPC, DiskFull),
+        (errno.EROFS, StoreReadOnly),
+        (errno.EACCES, StoreReadOnly),
+        (errno.EIO, StoreUnavailable),
+        (errno.EDQUOT, StoreUnavailable),
+    ],
+)
+@pytest.mark.parametrize("failing_write", [1, 2])  # the spare's new contents, or the main's
+def test_a_key_file_write_that_fails_leaves_both_files_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: int,
+    expected: type[StoreError], failing_write: int,
+) -> None:
+    store = tmp_path / "s.sendiass"
+    first, data_key, _, _ = make_header()
+    keyslots.write(store, first)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    second = keyslots.sign(replace(first, created_at="2000-01-01T00:00:00+00:00"), data_key)
+
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == failing_write:
+            raise OSError(error, os.strerror(error))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(expected) as info:
+        keyslots.write(store, second)
+    assert "\n" not in str(info.value) and "restore" not in str(info.value).lower()
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    # Nothing changed, nothing left over: the old slots still open the store.
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert keyslots.read(store) == first
+
+
+def test_a_backups_key_file_that_cannot_be_written_is_a_plain_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header, _data_key, _, _ = make_header()
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(DiskFull):
+        keyslots.write_copy(tmp_path / "backup.sendiass", header)
+    assert list(tmp_path.iterdir()) == []
