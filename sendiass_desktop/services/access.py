@@ -7,11 +7,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sendiass_desktop.domain.audit import AuditAction
-from sendiass_desktop.domain.errors import PermissionDenied
+from sendiass_desktop.domain.errors import NotFound, PermissionDenied
 from sendiass_desktop.domain.roles import Permission, Role
+from sendiass_desktop.domain.users import UserStatus
 from sendiass_desktop.domain.visibility import Viewer
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import audit_log
+from sendiass_desktop.store import users as users_repo
 from sendiass_desktop.store.connection import Connection
 
 
@@ -40,6 +42,18 @@ def _check_session(session: Session) -> None:
     expires = session.user.expires_at
     if expires is not None and datetime.now(expires.tzinfo) >= expires:
         raise PermissionDenied("Your access period has ended. Ask an administrator.")
+    if session.user.role is Role.INSPECTOR and not session.via_recovery_key:
+        # An administrator may end an inspection early ("End access now") while
+        # the inspector is signed in: look at the account itself, not the copy
+        # taken at sign-in. One small read, and only for inspectors.
+        try:
+            current, _ = users_repo.by_username(session.conn, session.user.username)
+        except NotFound:
+            current = None
+        if current is None or current.status is not UserStatus.ACTIVE or (
+                current.expires_at is not None
+                and datetime.now(current.expires_at.tzinfo) >= current.expires_at):
+            raise PermissionDenied("Your access period has ended. Ask an administrator.")
 
 
 def audit(

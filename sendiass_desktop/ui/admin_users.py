@@ -44,6 +44,7 @@ from sendiass_desktop import APP_NAME
 from sendiass_desktop.domain.errors import SendiassError
 from sendiass_desktop.domain.roles import Permission, Role
 from sendiass_desktop.domain.users import User, UserStatus
+from sendiass_desktop.services.inspection import end_inspection
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.services.users import (
     add_user,
@@ -56,6 +57,7 @@ from sendiass_desktop.ui.case_list import DATE_HINT, DateField
 from sendiass_desktop.ui.case_list_model import uk_date
 from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
 from sendiass_desktop.ui.fields import HintLabel
+from sendiass_desktop.ui.inspection_report import InspectionReportDialog, end_access_question
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.sizing import fit_height
 from sendiass_desktop.ui.theme import Tone, heading_font, monospace_font
@@ -442,6 +444,11 @@ class UsersAdminView(QWidget):
         self.enable_button.setAccessibleName("Enable the selected account")
         self.reset_button = QPushButton("&Reset password…", self)
         self.reset_button.setAccessibleName("Reset the selected account's password")
+        # For inspector accounts: what they looked at, and ending their access early.
+        self.report_button = QPushButton("Access re&port…", self)
+        self.report_button.setAccessibleName("Access report for the selected inspector")
+        self.end_access_button = QPushButton("End access no&w…", self)
+        self.end_access_button.setAccessibleName("End the selected inspector's access now")
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setTextVisible(False)
@@ -450,7 +457,7 @@ class UsersAdminView(QWidget):
         self.busy_bar.hide()
         buttons = QHBoxLayout()
         for button in (self.add_button, self.reset_button, self.disable_button,
-                       self.enable_button):
+                       self.enable_button, self.report_button, self.end_access_button):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -469,6 +476,8 @@ class UsersAdminView(QWidget):
         self.disable_button.clicked.connect(self.disable_selected)
         self.enable_button.clicked.connect(self.enable_selected)
         self.reset_button.clicked.connect(self.reset_selected)
+        self.report_button.clicked.connect(self.show_access_report)
+        self.end_access_button.clicked.connect(self.end_access_selected)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
         self.set_session(session)
 
@@ -547,6 +556,9 @@ class UsersAdminView(QWidget):
         self.disable_button.setEnabled(allowed and active and not me)
         self.enable_button.setEnabled(allowed and user is not None and not active)
         self.reset_button.setEnabled(allowed and active and not me)
+        inspector = user is not None and user.role is Role.INSPECTOR
+        self.report_button.setEnabled(allowed and inspector)
+        self.end_access_button.setEnabled(allowed and inspector and active)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -623,6 +635,28 @@ class UsersAdminView(QWidget):
         self._ask(f"Reset the password of {user.username} ({user.display_name})? Their old "
                   "password stops working at once. You will see a temporary password to give "
                   "them.", "Reset password", lambda: self.reset(user.username))
+
+    def show_access_report(self) -> InspectionReportDialog | None:
+        user = self.selected_user()
+        if user is None or user.role is not Role.INSPECTOR:
+            return None
+        dialog = InspectionReportDialog(self._session, user, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._track(dialog)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def end_access_selected(self) -> None:
+        user = self.selected_user()
+        if user is None or user.role is not Role.INSPECTOR:
+            return
+        self._ask(end_access_question(user), "End access",
+                  lambda: self._run(lambda session: end_inspection(session, user.username),
+                                    lambda _user: self._finished(
+                                        user.username,
+                                        f"The access of {user.username} has ended.")))
 
     def disable(self, username: str) -> None:
         self._run(lambda session: disable_user(session, username),

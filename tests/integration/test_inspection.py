@@ -287,6 +287,18 @@ def test_expiry_is_checked_on_every_call(team: dict[str, Session], store: StoreF
     inspection.end_inspection(team["admin"], INSPECTOR)
 
 
+def test_ending_an_inspection_stops_a_signed_in_inspector_at_once(
+        team: dict[str, Session], inspector: Session, seeded: Seeded) -> None:
+    case_id = seeded.case_a.id
+    assert case_id is not None
+    cases.open_case_file(inspector, case_id)  # reading while the inspection runs
+    inspection.end_inspection(team["admin"], INSPECTOR)
+    for read in (lambda: cases.open_case_file(inspector, case_id),
+                 lambda: search.search_cases(inspector, "assessment")):
+        with pytest.raises(PermissionDenied, match="access period has ended"):
+            read()
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 
