@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sendiass_desktop.store import search_index
 from sendiass_desktop.store.connection import Connection, transaction
 from sendiass_desktop.store.errors import StoreTooNew
 
@@ -480,6 +481,32 @@ _V4 = _script(
 )
 
 
+def _v5(conn: Connection) -> None:
+    # Search as you type (store/search.py): a prefix index for two- and
+    # three-character prefixes, so "jo"* or "sch"* reads one doclist instead
+    # of merging every word that starts that way; and note types move from
+    # the title to the body (store/search_index.py), so the title search reads
+    # names and references only. A contentless table cannot re-read its own
+    # text, so the index is dropped (secure_delete zeroes its pages, and with
+    # them any words of deleted notes not yet merged away) and written again
+    # from the records. One transaction with the version bump, like every
+    # migration: interrupted, the store stays at version 4 with its old index.
+    conn.execute("DROP TABLE search_fts")
+    conn.execute(
+        """
+        CREATE VIRTUAL TABLE search_fts USING fts5 (
+            title, body,
+            content = '', contentless_delete = 1,
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        )
+        """
+    )
+    # As in version 2 (see there).
+    conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 1)")
+    search_index.rebuild(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, store metadata and the audit log", _V1),
     Migration(2, "casework: people, cases, notes, consent, safeguarding, documents, "
@@ -488,6 +515,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "disclosure log", _V3),
     Migration(4, "disposal log, legal requests with two-manager approval, anonymous "
                  "escalations", _V4),
+    Migration(5, "search index rebuilt with prefix indexes; note types searched as body text",
+              _v5),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

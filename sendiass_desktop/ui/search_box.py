@@ -4,8 +4,12 @@
 ``SearchRunner`` waits until typing pauses (``DEBOUNCE_MS``), then runs
 ``services.search.search_cases`` on a ``BackgroundLane`` with the case list's
 current filters. Only the newest search is ever shown: one still waiting is
-replaced by the next keystroke, and the result of one overtaken while it ran
-is dropped, so the window never freezes and never shows an old answer.
+replaced by the next keystroke, and one overtaken while it runs (by a newer
+search, new filters or clearing the box) is interrupted on the background
+connection, so the worker is free for the newer one at once. Its answer, or
+its ``SearchCancelled``, is dropped: the window never freezes and never shows
+an old answer. (Text under three letters is answered by the service with a
+hint, or names and references only; see ``services.search``.)
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolButton, QWidget
 
 from sendiass_desktop.domain.cases import CaseFilter
 from sendiass_desktop.domain.errors import SendiassError
-from sendiass_desktop.services.search import SearchResults, search_cases
+from sendiass_desktop.services.search import SearchCancelled, SearchResults, search_cases
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.views import BackgroundLane
 
@@ -129,6 +133,7 @@ class SearchRunner(QObject):
         self._latest += 1  # anything still running is now stale
         self._running = False
         self._lane.cancel("search")
+        self._lane.interrupt("search")
         had = bool(self._text)
         self._text = ""
         if had:
@@ -140,6 +145,8 @@ class SearchRunner(QObject):
             return
         self._latest += 1
         token = self._latest
+        # Overtaken: stop the one running (if any) so this one need not wait for it.
+        self._lane.interrupt("search")
         self._running = True
         self.started.emit(text)
 
@@ -157,6 +164,9 @@ class SearchRunner(QObject):
 
     def _failed(self, token: int, text: str, exc: BaseException) -> None:
         if token != self._latest:
+            return
+        if isinstance(exc, SearchCancelled):  # stopped on purpose, never an error to show
+            self._running = False
             return
         self._running = False
         self.failed.emit(text, str(exc) if isinstance(exc, SendiassError) else SEARCH_FAILED)

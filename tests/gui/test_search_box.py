@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+import sqlcipher3
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +16,7 @@ from sendiass_desktop.services import search as search_service
 from sendiass_desktop.services.cases import list_cases
 from sendiass_desktop.services.search import NO_MATCHES, NO_MATCHES_FILTERED, SearchResults
 from sendiass_desktop.services.session import Session
+from sendiass_desktop.store import search as store_search
 from sendiass_desktop.ui import search_box
 from sendiass_desktop.ui.case_list import CaseListView, index_of
 from sendiass_desktop.ui.main_window import MainWindow
@@ -197,3 +199,131 @@ def test_search_uses_the_filters_and_shows_the_services_messages(
     qtbot.waitUntil(lambda: not view.model.searching and not view.lane.busy, timeout=10_000)
     assert view.model.case_filter == CaseFilter()
     window.discard()
+
+
+def test_a_search_overtaken_while_it_runs_is_interrupted_and_the_newer_one_shown(
+    qtbot: QtBot, admin_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = store_search.candidates
+    first_running = threading.Event()
+    interrupted = threading.Event()
+
+    def slow_first(conn, match, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if match.startswith('"smi"'):  # the first search: blocks until interrupted
+            first_running.set()
+            try:
+                # Half a minute or more unless interrupted (bounded, so that a lost
+                # interrupt fails the test rather than hanging it).
+                conn.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+                             "WHERE x < 200000000) SELECT count(*) FROM n").fetchone()
+            except sqlcipher3.OperationalError:
+                interrupted.set()
+                raise
+        yield from real(conn, match, *args, **kwargs)
+
+    monkeypatch.setattr(store_search, "candidates", slow_first)
+    window, view = _open(qtbot, admin_session)
+    shown: list[str] = []
+    failures: list[str] = []
+    view.runner.finished.connect(lambda text, _results: shown.append(text))
+    view.runner.failed.connect(lambda _text, message: failures.append(message))
+
+    _type(qtbot, window, view, "Smi")
+    qtbot.waitUntil(first_running.is_set, timeout=10_000)
+    qtbot.keyClicks(view.search_box, "th")  # overtakes it once typing pauses
+    qtbot.waitUntil(interrupted.is_set, timeout=10_000)
+    _results_for(qtbot, view, "Smith")
+    settle(qtbot)
+    assert shown == ["Smith"]
+    assert failures == []
+    assert view.message.text() == ""
+    expected = search_service.search_cases(admin_session, "Smith",
+                                           CaseFilter(status=CaseStatus.OPEN), limit=200)
+    assert [s.ref for s in view.model.summaries()] == [h.case.ref for h in expected.hits]
+    window.discard()
+
+
+def test_clearing_the_box_interrupts_a_running_search(
+    qtbot: QtBot, admin_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = store_search.candidates
+    running = threading.Event()
+    interrupted = threading.Event()
+
+    def endless(conn, match, *args, **kwargs):  # type: ignore[no-untyped-def]
+        running.set()
+        try:
+            conn.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+                         "WHERE x < 200000000) SELECT count(*) FROM n").fetchone()
+        except sqlcipher3.OperationalError:
+            interrupted.set()
+            raise
+        yield from real(conn, match, *args, **kwargs)
+
+    monkeypatch.setattr(store_search, "candidates", endless)
+    window, view = _open(qtbot, admin_session)
+    failures: list[str] = []
+    view.runner.failed.connect(lambda _text, message: failures.append(message))
+    _type(qtbot, window, view, "Smith")
+    qtbot.waitUntil(running.is_set, timeout=10_000)
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: interrupted.is_set() and not view.lane.busy, timeout=10_000)
+    assert failures == []
+    assert not view.model.searching
+    assert view.message.text() == ""
+    window.discard()
+
+
+def test_fewer_than_three_letters_give_a_hint_or_whole_names_only(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    window, view = _open(qtbot, admin_session)
+    _type(qtbot, window, view, "Q")
+    _results_for(qtbot, view, "Q")
+    assert view.model.rowCount() == 0
+    assert view.message.text() == search_service.TOO_SHORT
+    qtbot.keyClicks(view.search_box, "u")
+    _results_for(qtbot, view, "Qu")
+    assert view.model.rowCount() == 0  # nobody is called "Qu"
+    assert search_service.NAMES_ONLY in view.message.text()
+    qtbot.keyClicks(view.search_box, "illfeather")
+    _results_for(qtbot, view, "Quillfeather")
+    assert [s.primary_name for s in view.model.summaries()] == [f"Sarah {FAMILY_SURNAME}"]
+    assert view.message.text() == ""
+    window.discard()
+
+
+def test_the_lane_interrupts_only_the_running_job_with_that_key(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    from sendiass_desktop.ui.views import BackgroundLane
+
+    lane = BackgroundLane(admin_session)
+    assert not lane.interrupt("long")  # nothing running
+    running = threading.Event()
+    outcomes: list[object] = []
+
+    def long(session: Session) -> int:
+        running.set()
+        return int(session.conn.execute(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+            "WHERE x < 200000000) SELECT count(*) FROM n").fetchone()[0])
+
+    lane.submit(long, outcomes.append, outcomes.append, key="long")
+    qtbot.waitUntil(running.is_set, timeout=10_000)
+    assert not lane.interrupt("other")  # another key: left alone
+    assert lane.interrupt("long")
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=10_000)
+    assert isinstance(outcomes[0], sqlcipher3.OperationalError)
+    assert str(outcomes[0]) == "interrupted"
+    # The connection is fine, and the next job is not interrupted.
+    lane.submit(lambda s: s.conn.execute("SELECT count(*) FROM cases").fetchone()[0],
+                outcomes.append, outcomes.append)
+    qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=10_000)
+    assert isinstance(outcomes[1], int) and outcomes[1] > 0
+    lane.shutdown()
+    settle(qtbot)
+    destroyed = threading.Event()
+    lane.destroyed.connect(lambda _=None: destroyed.set())
+    lane.deleteLater()  # not left for the interpreter's exit to destroy
+    qtbot.waitUntil(destroyed.is_set, timeout=5_000)

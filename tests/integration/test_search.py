@@ -572,3 +572,257 @@ def test_words_about_a_family_and_their_case_find_it_together(store: StoreFixtur
             family.case.ref]
     finally:
         session.close()
+
+
+# --- bounded work: titles first, ranking only when few match --------------------------
+
+
+@pytest.fixture
+def rank_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """A small RANK_LIMIT, so "too many matches to rank" needs only a few records."""
+    from sendiass_desktop.store import search as store_search
+
+    monkeypatch.setattr(store_search, "RANK_LIMIT", 3)
+    yield 3
+
+
+def test_a_name_and_a_reference_are_found_however_many_newer_notes_match(
+        alice: Session, rank_limit: int) -> None:
+    named = make_family(alice, surname="Zebedee")
+    chatty = make_family(alice, surname="Ormerod")
+    for i in range(rank_limit * 4):  # all newer than the Zebedee family's records
+        add_note(alice, chatty.case, f"Zebedee's school rang again ({i}). SEN-{named.case.ref}")
+    for text in ("zebedee", "Sarah Zebedee", named.case.ref):
+        results = search_cases(alice, text, limit=1)
+        assert refs(results) == [named.case.ref], text
+        assert results.hits[0].matched & {"person", "case"}, text
+        assert results.hits[0].score > 0, text  # title matches are always ranked
+    # The notes still count, after the names: newest first, unranked.
+    results = search_cases(alice, "zebedee")
+    assert refs(results) == [named.case.ref, chatty.case.ref]
+    assert results.hits[1].matched == frozenset({"note"})
+    assert results.hits[1].score == 0.0
+
+
+def test_few_matches_are_ranked_and_many_are_listed_newest_first(
+        alice: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sendiass_desktop.store import search as store_search
+
+    older = make_family(alice, surname="Pettigrew")
+    newer = make_family(alice, surname="Quarrie")
+    add_note(alice, older.case, "Wombat. Wombat wombat.")  # the better match, written first
+    add_note(alice, newer.case, "A long note that mentions a wombat once, " + "and more. " * 30)
+    ranked = search_cases(alice, "wombat")
+    assert refs(ranked) == [older.case.ref, newer.case.ref]
+    assert ranked.hits[0].score > ranked.hits[1].score > 0
+    monkeypatch.setattr(store_search, "RANK_LIMIT", 1)
+    newest_first = search_cases(alice, "wombat")
+    assert refs(newest_first) == [newer.case.ref, older.case.ref]
+    assert [h.score for h in newest_first.hits] == [0.0, 0.0]
+
+
+def test_every_match_is_read_when_listed_newest_first(
+        alice: Session, rank_limit: int) -> None:
+    from sendiass_desktop.store import search as store_search
+
+    families = [make_family(alice, surname=f"Umber{i}") for i in range(4)]
+    written = [add_note(alice, families[i % 4].case, f"Kestrel sighting {i}.")
+               for i in range(rank_limit * 5)]
+    batches = list(store_search.candidates(alice.conn, '"kestrel"', CaseFilter(), batch_size=1))
+    notes_read = [c.entity_id for b in batches for c in b]
+    assert notes_read == [n.id for n in reversed(written)]  # each once, newest first
+    assert [len(b) for b in batches][:4] == [1, 2, 4, 4]  # growing, to four times the first
+    assert all(c.score == 0.0 for b in batches for c in b)
+    assert sorted(refs(search_cases(alice, "kestrel"))) == sorted(f.case.ref for f in families)
+
+
+def test_hidden_notes_stay_hidden_when_matches_are_listed_newest_first(
+        team: StoreFixture, alice: Session, yp_case: Family, rank_limit: int) -> None:
+    other = make_family(alice, officer=OFFICER, surname="Mabey")
+    add_note(alice, other.case, "Discussed respite once.")
+    for _ in range(rank_limit + 2):  # the newest matches are all hidden from Bob
+        add_note(alice, yp_case.case, "respite respite", Confidentiality.YOUNG_PERSON)
+        add_note(alice, yp_case.case, "restricted respite", Confidentiality.RESTRICTED)
+    bob = sign_in(team, OFFICER, OFFICER_PASSWORD)
+    try:
+        assert refs(search_cases(bob, "respite")) == [other.case.ref]
+        assert refs(search_cases(bob, "respi")) == [other.case.ref]
+    finally:
+        bob.close()
+    assert refs(search_cases(alice, "respite")) == [yp_case.case.ref, other.case.ref]
+
+
+def test_a_case_whose_newest_matches_are_hidden_is_placed_by_its_visible_one(
+        team: StoreFixture, alice: Session, yp_case: Family, rank_limit: int) -> None:
+    other = make_family(alice, officer=OFFICER, surname="Nightingale")
+    add_note(alice, yp_case.case, "A heron on the school pond.")  # oldest, visible to Bob
+    add_note(alice, other.case, "Heron project at college.")
+    for _ in range(rank_limit + 1):  # newest, hidden from Bob
+        add_note(alice, yp_case.case, "Heron worries.", Confidentiality.YOUNG_PERSON)
+    bob = sign_in(team, OFFICER, OFFICER_PASSWORD)
+    try:
+        assert refs(search_cases(bob, "heron")) == [other.case.ref, yp_case.case.ref]
+        assert refs(search_cases(bob, "heron", limit=1)) == [other.case.ref]
+    finally:
+        bob.close()
+    assert refs(search_cases(alice, "heron")) == [yp_case.case.ref, other.case.ref]
+
+
+def test_notes_are_read_a_case_at_a_time_not_one_by_one(
+        team: StoreFixture, alice: Session, yp_case: Family, rank_limit: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sendiass_desktop.services import search as search_service
+
+    others = [make_family(alice, officer=OFFICER, surname=f"Wren{i}") for i in range(3)]
+    for family in others:
+        for _ in range(3):
+            add_note(alice, family.case, "Curlew count.")
+    for _ in range(40):  # the newest matches: one case's notes, all hidden from Bob
+        add_note(alice, yp_case.case, "Curlew count.", Confidentiality.YOUNG_PERSON)
+    reads: list[int] = []
+    real = search_service.notes_repo.many
+
+    def counting(conn, ids):  # type: ignore[no-untyped-def]
+        reads.append(len(ids))
+        return real(conn, ids)
+
+    monkeypatch.setattr(search_service.notes_repo, "many", counting)
+    bob = sign_in(team, OFFICER, OFFICER_PASSWORD)
+    try:
+        found = refs(search_cases(bob, "curlew"))
+    finally:
+        bob.close()
+    assert sorted(found) == sorted(f.case.ref for f in others)
+    assert len(reads) <= 6, reads  # not one read per hidden note
+    assert sum(reads) <= 40 + 3 * 3, reads  # and no note read twice
+    reads.clear()
+    assert refs(search_cases(alice, "curlew", limit=2))[0] == yp_case.case.ref
+    assert sum(reads) <= 2, reads  # one note per case found: a case's later notes are not read
+
+
+def test_settled_cases_are_left_out_of_later_batches(alice: Session, rank_limit: int) -> None:
+    from sendiass_desktop.store import search as store_search
+
+    busy = make_family(alice, surname="Teasdale")
+    quiet = make_family(alice, surname="Upcott")
+    add_note(alice, quiet.case, "Lapwing survey.")
+    for _ in range(rank_limit + 1):  # newest first, then
+        add_note(alice, busy.case, "Lapwing survey again.")
+    settled: set[tuple[str, int]] = set()
+    read = []
+    for batch in store_search.candidates(alice.conn, '"lapwing"', CaseFilter(), batch_size=1,
+                                         settled=settled):
+        read.extend((c.kind, c.case_id) for c in batch)
+        settled.update((c.kind.value, c.case_id) for c in batch)
+    assert busy.case.id is not None and quiet.case.id is not None
+    assert read == [(DocKind.NOTE, busy.case.id), (DocKind.NOTE, quiet.case.id)]
+
+
+def test_candidates_in_titles_only(alice: Session) -> None:
+    from sendiass_desktop.store import search as store_search
+
+    family = make_family(alice, surname="Vickery")
+    other = make_family(alice, surname="Wilde")
+    add_note(alice, other.case, "Vickery school called.")
+    found = {(c.kind, c.case_id) for b in store_search.candidates(
+        alice.conn, '"vickery"', CaseFilter(), titles=True) for c in b}
+    assert found == {(DocKind.PERSON, family.case.id)}
+    everything = {(c.kind, c.case_id) for b in store_search.candidates(
+        alice.conn, '"vickery"', CaseFilter()) for c in b}
+    assert everything == {(DocKind.PERSON, family.case.id), (DocKind.CASE, family.case.id),
+                          (DocKind.NOTE, other.case.id)}
+
+
+def test_a_note_type_is_searched_as_body_text(alice: Session) -> None:
+    family = make_family(alice, surname="Yardley")
+    add_note(alice, family.case, "Talked it through.")  # a Meeting note
+    results = search_cases(alice, "meeting")
+    assert refs(results) == [family.case.ref]
+    assert results.hits[0].matched == frozenset({"note"})
+    assert not alice.conn.execute(
+        "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
+        ('{title} : "meeting"',)).fetchone()[0]
+
+
+# --- fewer than three letters ----------------------------------------------------------
+
+
+def test_one_letter_gives_a_hint_and_reads_nothing(alice: Session) -> None:
+    from sendiass_desktop.services.search import TOO_SHORT
+
+    make_family(alice, surname="N")
+    before = _audit_count(alice)
+    for text in ("N", " n ", "a b", "1", "é"):
+        results = search_cases(alice, text)
+        assert results.hits == (), text
+        assert results.message == TOO_SHORT, text
+    assert _audit_count(alice) == before
+
+
+def test_two_letters_find_whole_names_only(alice: Session) -> None:
+    from sendiass_desktop.services.search import NAMES_ONLY, TOO_SHORT
+
+    ng = make_family(alice, surname="Ng")
+    nguyen = make_family(alice, surname="Nguyen")
+    add_note(alice, nguyen.case, "Spoke to Mr Ng's colleague; ok to call back.")
+    results = search_cases(alice, "Ng")
+    assert refs(results) == [ng.case.ref]  # not Nguyen (a prefix), not the note
+    assert results.hits[0].matched == frozenset({"person"})
+    assert results.message == NAMES_ONLY
+    assert search_cases(alice, "ok").message == f"No cases match those words. {NAMES_ONLY}"
+    # Audited like any search that reads the store, without the words.
+    row = alice.conn.execute("SELECT action, detail FROM audit_log ORDER BY seq DESC "
+                             "LIMIT 1").fetchone()
+    assert row == ("record.searched", '{"filtered":false,"results":0}')
+    # Filters still apply, and three letters search everything again.
+    assert refs(search_cases(alice, "ng", CaseFilter(status=CaseStatus.CLOSED))) == []
+    assert sorted(refs(search_cases(alice, "Ngu"))) == [nguyen.case.ref]
+    assert search_cases(alice, "n g").message == TOO_SHORT
+
+
+# --- interrupting a search ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["in a statement", "between statements"])
+def test_an_interrupted_search_is_cancelled_not_failed(
+        alice: Session, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    import threading
+
+    from sendiass_desktop.services.search import SearchCancelled
+    from sendiass_desktop.store import search as store_search
+
+    family = make_family(alice, surname="Interrupta")
+    real = store_search.candidates
+    running, interrupted = threading.Event(), threading.Event()
+
+    def slow(conn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        running.set()
+        if where == "in a statement":  # half a minute or more unless interrupted
+            conn.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+                         "WHERE x < 200000000) SELECT count(*) FROM n").fetchone()
+        else:  # Python work with no statement of the search's own running
+            assert interrupted.wait(10)
+        yield from real(conn, *args, **kwargs)
+
+    monkeypatch.setattr(store_search, "candidates", slow)
+    before = _audit_count(alice)
+    outcome: list[BaseException | SearchResults] = []
+
+    def run() -> None:
+        try:
+            outcome.append(search_cases(alice, "interrupta"))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert running.wait(10)
+    alice.conn.interrupt()  # once: it must not be lost, wherever the search is
+    interrupted.set()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], SearchCancelled)
+    assert _audit_count(alice) == before  # nothing was returned, so nothing is audited
+    assert not alice.conn.in_transaction
+    monkeypatch.setattr(store_search, "candidates", real)
+    assert refs(search_cases(alice, "interrupta")) == [family.case.ref]  # the next one runs
