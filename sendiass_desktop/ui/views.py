@@ -124,7 +124,9 @@ class BackgroundLane(QObject):
     ``key`` replaces any job with the same key still waiting its turn (the
     newest search wins). After ``set_session`` or ``shutdown``, results of
     work started earlier are dropped, and the old connection is closed as
-    soon as nothing is using it.
+    soon as nothing is using it. ``interrupt(key)`` stops the SQL of a running
+    job with that key (the job then fails with SQLite's "interrupted" error,
+    which the job itself should turn into a cancellation).
     """
 
     busyChanged = Signal(bool)
@@ -136,6 +138,7 @@ class BackgroundLane(QObject):
         self._retired: list[_Worker] = []
         self._queue: deque[_Job] = deque()
         self._running: _Job | None = None
+        self._running_on: _Worker | None = None  # whose connection the running job uses
         self._epoch = 0
         self._numbers = itertools.count(1)
         worker = self._worker
@@ -177,6 +180,30 @@ class BackgroundLane(QObject):
         if not self.busy:
             self.busyChanged.emit(False)
 
+    def interrupt(self, key: str) -> bool:
+        """Stop the running job with ``key`` where it is, if there is one; True if asked.
+
+        Calls SQLite's ``interrupt()`` on the background connection (safe
+        from this thread while the worker uses it): the statement running
+        now, and any the job starts before its running statements are done,
+        fail with ``OperationalError('interrupted')``. The job's callbacks
+        still run as usual (with that failure, or its result if it had
+        already finished its SQL); waiting jobs are untouched. The next job
+        on the connection is not affected: SQLite forgets an interrupt once
+        no statement is running.
+        """
+        job, worker = self._running, self._running_on
+        if job is None or job.key != key or worker is None:
+            return False
+        background = worker.session  # None while the connection is still being opened
+        if background is None or background.closed:
+            return False
+        try:
+            background.conn.interrupt()
+        except Exception:  # closed meanwhile (ProgrammingError): nothing left to stop
+            return False
+        return True
+
     def set_session(self, session: Session) -> None:
         self._retire()
         self._session = session
@@ -213,6 +240,7 @@ class BackgroundLane(QObject):
             return
         job = self._running = self._queue.popleft()
         holder, session = self._worker, self._session
+        self._running_on = holder
 
         def work() -> tuple[bool, Any]:
             if holder.session is None:
@@ -228,6 +256,7 @@ class BackgroundLane(QObject):
 
     def _finished(self, job: _Job, result: tuple[bool, Any]) -> None:
         self._running = None
+        self._running_on = None
         self._close_retired()  # nothing else can be using a retired connection now
         ok, value = result
         current = job.epoch == self._epoch
@@ -292,6 +321,7 @@ def default_views() -> list[ViewSpec]:
     from sendiass_desktop.ui.admin_store import StoreAdminView
     from sendiass_desktop.ui.admin_users import UsersAdminView
     from sendiass_desktop.ui.case_list import CaseListView
+    from sendiass_desktop.ui.legal_requests_view import LegalRequestsView
     from sendiass_desktop.ui.my_work import MyWorkView
     from sendiass_desktop.ui.retention_view import RetentionView
     from sendiass_desktop.ui.sar_register import SarRegisterView
@@ -310,4 +340,8 @@ def default_views() -> list[ViewSpec]:
                  requires=Permission.RUN_STATISTICS),
         ViewSpec("retention", "Retention and disposal", RetentionView, "Ctrl+7",
                  requires=Permission.REVIEW_RETENTION),
+        # Officers register requests (they often arrive with an officer first); only
+        # managers decide them and make the extract (the services check both).
+        ViewSpec("legal", "Legal requests", LegalRequestsView, "Ctrl+8",
+                 requires=Permission.WRITE_CASES),
     ]

@@ -57,7 +57,7 @@ def test_shell_shows_who_is_signed_in_and_no_personal_data_in_title(
     assert window.demo_banner is None
     assert not window.binding_banner.isVisible()  # this store is device-bound
     assert window.view_keys() == ["cases", "my_work", "users", "store", "sars", "statistics",
-                                 "retention"]
+                                 "retention", "legal"]
     assert window.current_view_key() == "cases"
     assert window.view("cases").isVisible()
     window.discard()
