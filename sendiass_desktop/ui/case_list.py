@@ -58,7 +58,7 @@ from sendiass_desktop.ui.case_list_model import (
     sort_for,
 )
 from sendiass_desktop.ui.notices import Banner, InlineMessage
-from sendiass_desktop.ui.search_box import SearchBox, SearchRunner
+from sendiass_desktop.ui.search_box import MORE_LIMIT, SearchBox, SearchRunner
 from sendiass_desktop.ui.theme import Tone, heading_font, secondary_text_colour
 from sendiass_desktop.ui.views import BackgroundLane
 
@@ -328,6 +328,11 @@ class CaseListView(QWidget):
         self.clear_search_button = QPushButton("Clear search", self.search_bar)
         self.clear_search_button.setAccessibleName("Clear search")
         self.clear_search_button.setAutoDefault(False)
+        self.more_button = QPushButton("Show &more results", self.search_bar)
+        self.more_button.setAccessibleName("Show more results")
+        self.more_button.setAutoDefault(False)
+        self.search_bar.add_button(self.more_button)
+        self.more_button.hide()
         self.search_bar.add_button(self.clear_search_button)
         self.search_bar.hide()
         self.message = InlineMessage(self, "Case list message")
@@ -406,6 +411,7 @@ class CaseListView(QWidget):
         self.search_box.leaveDown.connect(self.focus_table)
         self.search_box.returnPressed.connect(self._search_return)
         self.clear_search_button.clicked.connect(self.clear_search)
+        self.more_button.clicked.connect(self.runner.show_more)
         self.runner.started.connect(self._search_started)
         self.runner.finished.connect(self._search_finished)
         self.runner.failed.connect(self._search_failed)
@@ -478,6 +484,7 @@ class CaseListView(QWidget):
         self.focus_table()
 
     def _search_started(self, text: str) -> None:
+        self.more_button.hide()
         self.search_bar.label.setText(f"Searching for “{text}”…")
         self.search_bar.setAccessibleDescription(self.search_bar.label.text())
         self.search_bar.show()
@@ -488,6 +495,8 @@ class CaseListView(QWidget):
             self.model.sort_results()
         self._show_best_match(not self._results_sorted)
         count = len(results.hits)
+        more = count >= self.runner.limit and self.runner.limit < MORE_LIMIT
+        self.more_button.setVisible(more)
         if count >= self.runner.limit:
             text_shown = (f"Showing the first {count:,} results for “{text}”. Add more words to "
                           "narrow the search — press Esc to clear it.")

@@ -80,7 +80,7 @@ def test_search_as_you_type_finds_a_case_by_surname(
     refs = [s.ref for s in view.model.summaries()]
     assert ref in refs
     expected = search_service.search_cases(admin_session, surname,
-                                           CaseFilter(status=CaseStatus.OPEN), limit=200)
+                                           CaseFilter(status=CaseStatus.OPEN), limit=search_box.RESULT_LIMIT)
     assert refs == [h.case.ref for h in expected.hits]  # best match first
     assert view.search_bar.isVisible()
     noun = "result" if len(refs) == 1 else "results"
@@ -238,7 +238,7 @@ def test_a_search_overtaken_while_it_runs_is_interrupted_and_the_newer_one_shown
     assert failures == []
     assert view.message.text() == ""
     expected = search_service.search_cases(admin_session, "Smith",
-                                           CaseFilter(status=CaseStatus.OPEN), limit=200)
+                                           CaseFilter(status=CaseStatus.OPEN), limit=search_box.RESULT_LIMIT)
     assert [s.ref for s in view.model.summaries()] == [h.case.ref for h in expected.hits]
     window.discard()
 
@@ -327,3 +327,30 @@ def test_the_lane_interrupts_only_the_running_job_with_that_key(
     lane.destroyed.connect(lambda _=None: destroyed.set())
     lane.deleteLater()  # not left for the interpreter's exit to destroy
     qtbot.waitUntil(destroyed.is_set, timeout=5_000)
+
+
+def test_a_common_word_shows_the_first_page_and_more_on_request(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    word = "school"
+    everything = search_service.search_cases(admin_session, word,
+                                             CaseFilter(status=CaseStatus.OPEN),
+                                             limit=search_box.MORE_LIMIT).hits
+    assert len(everything) > search_box.RESULT_LIMIT  # the generated store is big enough
+    window, view = _open(qtbot, admin_session)
+    _type(qtbot, window, view, word)
+    _results_for(qtbot, view, word)
+    assert len(view.model.summaries()) == search_box.RESULT_LIMIT
+    assert "Showing the first 50 results" in view.search_bar.label.text()
+    assert view.more_button.isVisible()
+
+    view.more_button.click()
+    qtbot.waitUntil(lambda: not view.runner.pending
+                    and len(view.model.summaries()) > search_box.RESULT_LIMIT, timeout=20_000)
+    assert [s.ref for s in view.model.summaries()] == [h.case.ref for h in everything]
+    assert not view.more_button.isVisible() or len(everything) == search_box.MORE_LIMIT
+    # New words start again from the quick first page.
+    qtbot.keyClicks(view.search_box, "s")
+    _results_for(qtbot, view, word + "s")
+    assert view.runner.limit == search_box.RESULT_LIMIT
+    window.discard()
