@@ -80,7 +80,8 @@ def test_search_as_you_type_finds_a_case_by_surname(
     refs = [s.ref for s in view.model.summaries()]
     assert ref in refs
     expected = search_service.search_cases(admin_session, surname,
-                                           CaseFilter(status=CaseStatus.OPEN), limit=search_box.RESULT_LIMIT)
+                                           CaseFilter(status=CaseStatus.OPEN),
+                                           limit=search_box.RESULT_LIMIT)
     assert refs == [h.case.ref for h in expected.hits]  # best match first
     assert view.search_bar.isVisible()
     noun = "result" if len(refs) == 1 else "results"
@@ -238,7 +239,8 @@ def test_a_search_overtaken_while_it_runs_is_interrupted_and_the_newer_one_shown
     assert failures == []
     assert view.message.text() == ""
     expected = search_service.search_cases(admin_session, "Smith",
-                                           CaseFilter(status=CaseStatus.OPEN), limit=search_box.RESULT_LIMIT)
+                                           CaseFilter(status=CaseStatus.OPEN),
+                                           limit=search_box.RESULT_LIMIT)
     assert [s.ref for s in view.model.summaries()] == [h.case.ref for h in expected.hits]
     window.discard()
 
