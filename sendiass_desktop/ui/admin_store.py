@@ -45,7 +45,7 @@ from sendiass_desktop.ui.enrol_dialog import EnrolDialog
 from sendiass_desktop.ui.fields import ElidedLabel, HintLabel
 from sendiass_desktop.ui.icons import button
 from sendiass_desktop.ui.notices import Banner, InlineMessage
-from sendiass_desktop.ui.progress import ProgressRelay, StopFlag
+from sendiass_desktop.ui.progress import StopFlag
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 
@@ -130,8 +130,6 @@ class StoreAdminView(QWidget):
         self.lane = BackgroundLane(session, self)
         self._busy_with: str | None = None
         self._stop: StopFlag | None = None
-        self._progress = ProgressRelay(self)
-        self._progress.changed.connect(self._on_progress)
         self.enrol_dialog: EnrolDialog | None = None
         self.last_backup: BackupResult | None = None
 
@@ -353,11 +351,12 @@ class StoreAdminView(QWidget):
         self.backup_message.clear()
         stop = self._set_busy("Backing up the store… This can take a minute for a large store.",
                               measured=True)
-        report = self._progress.report
-        self.lane.submit(lambda session: backup(session, path, should_stop=stop,
-                                                progress=report), self._backed_up,
+        self.lane.submit(lambda session, progress: backup(session, path, should_stop=stop,
+                                                          progress=progress),
+                         self._backed_up,
                          lambda exc: self._failed(self.backup_message, exc,
-                                                  "The backup could not be written."))
+                                                  "The backup could not be written."),
+                         on_progress=self._on_progress)
 
     def _backed_up(self, result: BackupResult) -> None:
         self._set_busy(None)

@@ -75,7 +75,6 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.store.sar import Disclosure
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
-    ProgressRelay,
     RowsModel,
     SaveAsRow,
     compact_table,
@@ -90,6 +89,7 @@ from sendiass_desktop.ui.sar_review import RedactionTextEdit, ReviewColumn, Revi
 from sendiass_desktop.ui.sizing import expand_horizontally
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
+from sendiass_desktop.ui.workers import ProgressCallback
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -504,8 +504,6 @@ class DisclosureDialog(QDialog):
         self.setAccessibleName(f"Disclosure extract from case {case.ref}")
         self.setModal(True)
         self.lane = BackgroundLane(session, self)
-        self._progress = ProgressRelay(self)
-        self._progress.changed.connect(self._on_progress)
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(250)
@@ -945,7 +943,6 @@ class DisclosureDialog(QDialog):
                 return
             family = Path(family_text).expanduser()
         decisions = self.review.decisions()
-        emit = self._progress.changed.emit
         self.message.clear()
         self.progress.setValue(0)
         self.progress.show()
@@ -954,11 +951,11 @@ class DisclosureDialog(QDialog):
         for w in self._build_widgets:
             w.setEnabled(False)
 
-        def work(session: Session) -> ExtractResult:
+        def work(session: Session, progress: ProgressCallback) -> ExtractResult:
             return disclosure.build_extract(session, draft, decisions, out, family,
-                                            progress=emit)
+                                            progress=progress)
 
-        self.lane.submit(work, self._built, self._build_failed)
+        self.lane.submit(work, self._built, self._build_failed, on_progress=self._on_progress)
 
     def _on_progress(self, fraction: float) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))

@@ -7,7 +7,6 @@
   passphrase, the passphrase in a large read-only field and a Copy button (the
   clipboard guard clears the clipboard after a minute, or when the app locks).
   ``forget()`` clears it; call it when the screen closes.
-* ``ProgressRelay`` (from ``ui.progress``): progress from the worker to the UI thread.
 * ``SaveAsRow``: "Save as: [path] [Choose…]" with a file dialog.
 * ``free_path``: a file name in a folder that does not exist yet.
 * ``RowsModel`` and ``compact_table``: a small read-only table of text rows.
@@ -46,13 +45,12 @@ from PySide6.QtWidgets import (
 from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button
-from sendiass_desktop.ui.progress import ProgressRelay
 from sendiass_desktop.ui.sizing import expand_horizontally, refit_window_of
 from sendiass_desktop.ui.theme import heading_font, monospace_font
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-__all__ = ["PassphraseBox", "ProgressRelay", "RowsModel", "SaveAsRow", "compact_table",
+__all__ = ["PassphraseBox", "RowsModel", "SaveAsRow", "compact_table",
            "free_path", "scrolling", "size_for_screen"]
 
 GIVE_BY_ANOTHER_CHANNEL = (

@@ -754,7 +754,6 @@ class BuildExtractDialog(QDialog):
     """
 
     built = Signal(object)  # the ExtractResult
-    _progressed = Signal(float)  # from the worker thread; queued to the UI thread
 
     def __init__(self, session: Session, draft: ExtractDraft,
                  decisions: Mapping[str, ItemDecision], build: BuildWork,
@@ -770,7 +769,6 @@ class BuildExtractDialog(QDialog):
         self.setAccessibleName(f"Make the extract for {ref}")
         self.setModal(True)
         self.lane = BackgroundLane(session, self)
-        self._progressed.connect(self._on_progress)
 
         heading = QLabel(f"Make the extract for {ref}", self)
         heading.setFont(heading_font(self, 1.25))
@@ -859,13 +857,14 @@ class BuildExtractDialog(QDialog):
                 "Choose where to save the extract and the family's copy.")))
             return
         out, family = Path(out_text).expanduser(), Path(family_text).expanduser()
-        decisions, work, emit = self._decisions, self._build, self._progressed.emit
+        decisions, work = self._decisions, self._build
         self.message.clear()
         self.progress.setValue(0)
         self.progress.show()
         self._set_inputs(False)
-        self.lane.submit(lambda session: work(session, decisions, out, family, emit),
-                         self._built, self._failed)
+        self.lane.submit(lambda session, progress: work(session, decisions, out, family,
+                                                        progress),
+                         self._built, self._failed, on_progress=self._on_progress)
 
     def _set_inputs(self, enabled: bool) -> None:
         # No Cancel while the files are written: a file nobody has the passphrase for

@@ -1,28 +1,19 @@
-"""Progress and Cancel for work running on a worker thread.
+"""Cancel for work running on a worker thread.
 
-``ProgressRelay`` carries a fraction from the worker to the UI thread (a
-queued signal: the worker never touches a widget). ``StopFlag`` is what a
-Cancel button sets and the service polls (``should_stop``); it raises
-``OperationCancelled`` from inside a progress callback for services that
-report progress but take no stop check of their own.
+``StopFlag`` is what a Cancel button sets and the service polls
+(``should_stop``). ``checking(progress)`` wraps a progress callback so that it
+raises ``OperationCancelled`` once the flag is set, for services that report
+progress but take no stop check of their own. Progress itself travels through
+``BackgroundLane.submit(..., on_progress=...)``, whose relay lives until the
+job has reported back, so a worker never signals an object already deleted.
 """
 
 from __future__ import annotations
 
 import threading
-
-from PySide6.QtCore import QObject, Signal
+from collections.abc import Callable
 
 from sendiass_desktop.store.cancel import OperationCancelled
-
-
-class ProgressRelay(QObject):
-    """Emit ``changed`` from any thread; slots run on the UI thread."""
-
-    changed = Signal(float)
-
-    def report(self, fraction: float) -> None:
-        self.changed.emit(fraction)
 
 
 class StopFlag:
@@ -42,17 +33,12 @@ class StopFlag:
         """The ``should_stop`` check services take."""
         return self._event.is_set()
 
-    def reporting_to(self, relay: ProgressRelay) -> _StoppingReporter:
-        """A progress callback that forwards to ``relay`` and stops the work once set."""
-        return _StoppingReporter(self, relay)
+    def checking(self, progress: Callable[[float], None]) -> Callable[[float], None]:
+        """A progress callback that forwards to ``progress`` and stops the work once set."""
 
+        def report(fraction: float) -> None:
+            if self._event.is_set():
+                raise OperationCancelled()
+            progress(fraction)
 
-class _StoppingReporter:
-    def __init__(self, flag: StopFlag, relay: ProgressRelay) -> None:
-        self._flag = flag
-        self._relay = relay
-
-    def __call__(self, fraction: float) -> None:
-        if self._flag.stopped:
-            raise OperationCancelled()
-        self._relay.report(fraction)
+        return report

@@ -35,10 +35,11 @@ from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.progress import ProgressRelay, StopFlag
+from sendiass_desktop.ui.progress import StopFlag
 from sendiass_desktop.ui.sizing import fit_height
 from sendiass_desktop.ui.theme import Tone, heading_font, monospace_font
 from sendiass_desktop.ui.views import BackgroundLane
+from sendiass_desktop.ui.workers import ProgressCallback
 
 
 class BuildPackDialog(QDialog):
@@ -53,8 +54,6 @@ class BuildPackDialog(QDialog):
         self.setAccessibleName(f"Build the pack for {ref}")
         self.setModal(True)
         self.lane = BackgroundLane(session, self)
-        self._progress = ProgressRelay(self)
-        self._progress.changed.connect(self._on_progress)
         self._stop: StopFlag | None = None
 
         heading = QLabel(f"Build the reply to {ref}", self)
@@ -158,7 +157,6 @@ class BuildPackDialog(QDialog):
         accept = self.accept_remaining.isChecked()
         sar_id = self.sar_id
         stop = self._stop = StopFlag()
-        report = stop.reporting_to(self._progress)
         self.message.clear()
         self.progress.setValue(0)
         self.progress.show()
@@ -166,12 +164,13 @@ class BuildPackDialog(QDialog):
         for w in self._build_widgets:
             w.setEnabled(False)
 
-        def work(session: Session) -> PackResult:
+        def work(session: Session, progress: ProgressCallback) -> PackResult:
             # encrypt is always on: the GUI does not offer an unencrypted pack.
             return sar_service.build_pack(session, sar_id, out, encrypt=True,
-                                          accept_suggested=accept, progress=report)
+                                          accept_suggested=accept,
+                                          progress=stop.checking(progress))
 
-        self.lane.submit(work, self._built, self._failed)
+        self.lane.submit(work, self._built, self._failed, on_progress=self._on_progress)
 
     def _on_progress(self, fraction: float) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))

@@ -37,7 +37,7 @@ from sendiass_desktop.services.background import (
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.theme import heading_font
-from sendiass_desktop.ui.workers import run_task
+from sendiass_desktop.ui.workers import ProgressCallback, run_task
 
 ViewFactory = Callable[[Session], QWidget]
 
@@ -108,12 +108,13 @@ class _Worker:
 
 @dataclass
 class _Job:
-    fn: Callable[[Session], Any]
+    fn: Callable[..., Any]
     on_success: Callable[[Any], None]
     on_failure: Callable[[BaseException], None] | None
     epoch: int
     key: str | None
     number: int
+    on_progress: ProgressCallback | None = None
 
 
 class BackgroundLane(QObject):
@@ -159,11 +160,19 @@ class BackgroundLane(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
         *,
         key: str | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> int:
-        """Queue ``fn``; returns a job number (increasing) callers may use to spot stale work."""
+        """Queue ``fn``; returns a job number (increasing) callers may use to spot stale work.
+
+        With ``on_progress``, ``fn`` is called as ``fn(session, progress)``:
+        ``progress(fraction)`` may be called from the worker thread and
+        ``on_progress`` runs on the UI thread — only while this lane lives
+        and the job is current, so a closed dialog is never reached.
+        """
         if key is not None:
             self._queue = deque(j for j in self._queue if j.key != key)
-        job = _Job(fn, on_success, on_failure, self._epoch, key, next(self._numbers))
+        job = _Job(fn, on_success, on_failure, self._epoch, key, next(self._numbers),
+                   on_progress)
         was_busy = self.busy
         self._queue.append(job)
         if not was_busy:
@@ -242,16 +251,21 @@ class BackgroundLane(QObject):
         holder, session = self._worker, self._session
         self._running_on = holder
 
-        def work() -> tuple[bool, Any]:
+        def work(*progress: ProgressCallback) -> tuple[bool, Any]:
             if holder.session is None:
                 holder.session = open_background_session(session)
             try:
-                return True, job.fn(holder.session)
+                return True, job.fn(holder.session, *progress)
             except Exception as exc:  # delivered to on_failure on the UI thread
                 return False, exc
 
+        def progressed(fraction: float) -> None:
+            if job.epoch == self._epoch and job.on_progress is not None:
+                job.on_progress(fraction)
+
         run_task(work, on_success=lambda result: self._finished(job, result),
                  on_failure=lambda exc: self._finished(job, (False, exc)),
+                 on_progress=progressed if job.on_progress is not None else None,
                  owner=self, on_orphan=lambda _result: holder.close())
 
     def _finished(self, job: _Job, result: tuple[bool, Any]) -> None:

@@ -249,10 +249,15 @@ def test_backup_writes_a_file_the_services_can_open(
 
     target = tmp_path / "backups" / "monday.sendiass"
     monkeypatch.setattr(view, "choose_backup_path", lambda: target)
+    shown: list[int] = []
+    show_progress = view._on_progress
+    monkeypatch.setattr(view, "_on_progress",
+                        lambda f: (show_progress(f), shown.append(view.busy_bar.value())))
     click(qtbot, view.backup_button)
     assert view.busy and view.busy_row.isVisible() and not view.backup_button.isEnabled()
     qtbot.waitUntil(lambda: not view.busy, timeout=60_000)
     assert "Backup written to" in view.backup_message.text()
+    assert shown and shown[-1] >= 50  # the bar followed the copy
     assert target.is_file()
     assert view.last_backup_label.text() != "Never"
     assert not view.reminder.isVisible()

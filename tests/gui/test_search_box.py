@@ -356,3 +356,45 @@ def test_a_common_word_shows_the_first_page_and_more_on_request(
     _results_for(qtbot, view, word + "s")
     assert view.runner.limit == search_box.RESULT_LIMIT
     window.discard()
+
+
+def test_lane_progress_reaches_the_ui_thread_and_stops_with_the_lane(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    from PySide6.QtCore import QThread
+
+    from sendiass_desktop.ui.views import BackgroundLane
+
+    lane = BackgroundLane(admin_session)
+    seen: list[tuple[float, bool]] = []
+    results: list[object] = []
+    ui_thread = QThread.currentThread()
+
+    def counted(session: Session, progress: Callable[[float], None]) -> int:
+        for step in range(1, 5):
+            progress(step / 4)
+        return int(session.conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+
+    lane.submit(counted, results.append, results.append,
+                on_progress=lambda f: seen.append((f, QThread.currentThread() is ui_thread)))
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    assert isinstance(results[0], int)
+    assert [f for f, _ in seen] == [0.25, 0.5, 0.75, 1.0]
+    assert all(on_ui for _, on_ui in seen)
+
+    # After the lane is given a new session, progress of older work is dropped.
+    gate = threading.Event()
+    late: list[float] = []
+
+    def slow(session: Session, progress: Callable[[float], None]) -> None:
+        gate.wait(10)
+        progress(0.5)
+
+    lane.submit(slow, results.append, results.append, on_progress=late.append)
+    lane.set_session(admin_session)
+    gate.set()
+    settle(qtbot)
+    assert late == [] and len(results) == 1
+    lane.shutdown()
+    settle(qtbot)
+    lane.deleteLater()
