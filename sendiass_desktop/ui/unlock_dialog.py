@@ -61,7 +61,12 @@ class UnlockMode(Enum):
     LOCKED = "locked"  # the same person unlocking again after Lock
 
 
+STILL_WORKING = ("Still working. The first sign-in after an update also brings the store up "
+                 "to date, which can take a minute on a large store. Please wait.")
+
+
 class UnlockDialog(QDialog):
+    SLOW_AFTER_MS = 4_000
     unlocked = Signal(object)  # UnlockOutcome
     startupFailure = Signal(object)  # an exception for startup_errors
 
@@ -90,6 +95,13 @@ class UnlockDialog(QDialog):
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
+        # Signing in normally takes about a second; the first sign-in after an
+        # update also brings the store up to date, which can take a minute on a
+        # large store. Say so rather than leave "Checking your password…" up.
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.setInterval(self.SLOW_AFTER_MS)
+        self._slow.timeout.connect(self._still_working)
 
         locked = mode is UnlockMode.LOCKED
         self.setWindowTitle(f"{APP_NAME} — locked" if locked else f"{APP_NAME} — sign in")
@@ -238,6 +250,10 @@ class UnlockDialog(QDialog):
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self._busy = busy
+        if busy:
+            self._slow.start()
+        else:
+            self._slow.stop()
         self.busy_label.setText(text)
         self.busy_bar.setAccessibleDescription(text)
         self.busy_row.setVisible(busy)
@@ -313,6 +329,13 @@ class UnlockDialog(QDialog):
             owner=self,
             on_orphan=lambda session: session.close(),
         )
+
+    def _still_working(self) -> None:
+        if self._busy:
+            self.busy_label.setText(STILL_WORKING)
+            self.busy_bar.setAccessibleDescription(STILL_WORKING)
+            if self.isVisible():
+                fit_height(self)
 
     def _recovery_done(self, result: tuple[Session, bytes | None]) -> None:
         session, secret = result

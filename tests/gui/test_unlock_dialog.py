@@ -237,3 +237,31 @@ def test_refusing_the_password_change_signs_out(qtbot: QtBot, store: StoreFixtur
     assert isinstance(again, UnlockDialog)
     assert "need to choose a new password" in again.notice.text()
     assert controller.window is None
+
+
+def test_a_slow_sign_in_says_why(qtbot: QtBot, store: StoreFixture,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first sign-in after an update migrates the store; the dialog says so."""
+    import threading
+
+    from sendiass_desktop.ui import unlock_dialog
+
+    release = threading.Event()
+    real_unlock = unlock_dialog.unlock_with_password
+
+    def slow_unlock(*args: object, **kwargs: object) -> object:
+        release.wait(20)  # as long as a migration takes
+        return real_unlock(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(unlock_dialog, "unlock_with_password", slow_unlock)
+    monkeypatch.setattr(unlock_dialog.UnlockDialog, "SLOW_AFTER_MS", 50)
+    dialog = _dialog(qtbot, store)
+    type_into(qtbot, dialog.username, ADMIN)
+    type_into(qtbot, dialog.password, ADMIN_PASSWORD)
+    click(qtbot, dialog.unlock_button)
+    assert dialog.busy_label.text() == "Checking your password…"
+    qtbot.waitUntil(lambda: dialog.busy_label.text() == unlock_dialog.STILL_WORKING,
+                    timeout=5_000)
+    with qtbot.waitSignal(dialog.unlocked, timeout=15_000) as blocker:
+        release.set()
+    blocker.args[0].session.close()
