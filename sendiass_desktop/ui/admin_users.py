@@ -22,19 +22,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +52,7 @@ from sendiass_desktop.services.users import (
 from sendiass_desktop.ui.case_list import DATE_HINT, DateField
 from sendiass_desktop.ui.case_list_model import uk_date
 from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
+from sendiass_desktop.ui.export_pieces import register_table
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.inspection_report import InspectionReportDialog, end_access_question
 from sendiass_desktop.ui.notices import InlineMessage
@@ -415,26 +412,11 @@ class UsersAdminView(QWidget):
             "password is shown once, for you to hand over in person.", self)
         self.message = InlineMessage(self, "Users message")
         self.model = UsersModel(self)
-        self.table = QTableView(self)
+        self.table = register_table(self.model, "Accounts", "Account rows", "Account columns",
+                                    UserColumn.NAME, self, fit_columns=False)
         self.table.setObjectName("usersTable")
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Accounts")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setAccessibleName("Account rows")
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() + 10)
-        header = self.table.horizontalHeader()
-        header.setAccessibleName("Account columns")
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(UserColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for button in self.table.findChildren(QAbstractButton):
-            button.setAccessibleName("Select all")
+        self.table.horizontalHeader().setHighlightSections(False)
 
         self.add_button = QPushButton("&Add user…", self)
         self.add_button.setAccessibleName("Add user")

@@ -10,6 +10,7 @@
 * ``SaveAsRow``: "Save as: [path] [Choose…]" with a file dialog.
 * ``free_path``: a file name in a folder that does not exist yet.
 * ``RowsModel`` and ``compact_table``: a small read-only table of text rows.
+* ``register_table``: a register or report table that picks one whole row at a time.
 * ``scrolling``: a page that scrolls rather than squeezing its fields together.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -28,6 +30,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QFileDialog,
     QFrame,
@@ -51,11 +54,11 @@ from sendiass_desktop.ui.theme import heading_font, monospace_font
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 __all__ = ["PassphraseBox", "RowsModel", "SaveAsRow", "compact_table",
-           "free_path", "scrolling", "size_for_screen"]
+           "free_path", "register_table", "scrolling", "size_for_screen"]
 
 GIVE_BY_ANOTHER_CHANNEL = (
     "Give this passphrase to {whom} by another channel — by phone, never in the same "
-    "email or envelope as the file. It is shown only this once and is not kept anywhere.")
+    "email or envelope as the {what}. It is shown only this once and is not kept anywhere.")
 
 
 class PassphraseBox(QWidget):
@@ -91,9 +94,9 @@ class PassphraseBox(QWidget):
         layout.addWidget(self.copied)
         self.hide()
 
-    def show_for(self, title: str, passphrase: str, whom: str) -> None:
+    def show_for(self, title: str, passphrase: str, whom: str, what: str = "file") -> None:
         self.title.setText(title)
-        self.intro.setText(GIVE_BY_ANOTHER_CHANNEL.format(whom=whom))
+        self.intro.setText(GIVE_BY_ANOTHER_CHANNEL.format(whom=whom, what=what))
         self.field.setText(passphrase)
         self.field.setMinimumWidth(self.field.fontMetrics().horizontalAdvance(passphrase) + 40)
         self.copied.hide()
@@ -212,8 +215,10 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def compact_table(model: RowsModel, name: str, rows: int, parent: QWidget) -> QTableView:
-    """A read-only table a few rows high, its last column stretched."""
+def _row_table(model: QAbstractItemModel, name: str, rows_name: str, columns_name: str,
+               parent: QWidget) -> QTableView:
+    """A read-only table of ``model`` that selects one whole row at a time, without row
+    numbers."""
     table = QTableView(parent)
     table.setModel(model)
     table.setAccessibleName(name)
@@ -223,14 +228,37 @@ def compact_table(model: RowsModel, name: str, rows: int, parent: QWidget) -> QT
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.verticalHeader().hide()
-    table.verticalHeader().setAccessibleName(f"{name}, rows")
+    table.verticalHeader().setAccessibleName(rows_name)
+    table.horizontalHeader().setAccessibleName(columns_name)
+    return table
+
+
+def compact_table(model: RowsModel, name: str, rows: int, parent: QWidget) -> QTableView:
+    """A read-only table a few rows high, its last column stretched."""
+    table = _row_table(model, name, f"{name}, rows", f"{name}, columns", parent)
     header = table.horizontalHeader()
-    header.setAccessibleName(f"{name}, columns")
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
     line = table.fontMetrics().lineSpacing() + 8
     table.setMinimumHeight(header.sizeHint().height() + line * 2 + 4)
     table.setMaximumHeight(header.sizeHint().height() + line * rows + 4)
+    return table
+
+
+def register_table(model: QAbstractItemModel, name: str, rows_name: str, columns_name: str,
+                   stretch: int, parent: QWidget, *, fit_columns: bool = True) -> QTableView:
+    """A read-only table of ``model`` that selects one whole row at a time: no row
+    numbers, headers on the left, column ``stretch`` taking the spare width (and, with
+    ``fit_columns``, the others fitted to their contents)."""
+    table = _row_table(model, name, rows_name, columns_name, parent)
+    table.setTabKeyNavigation(False)
+    header = table.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    if fit_columns:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for corner in table.findChildren(QAbstractButton):
+        corner.setAccessibleName("Select all")
     return table
 
 

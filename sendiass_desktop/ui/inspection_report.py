@@ -18,15 +18,11 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +35,7 @@ from sendiass_desktop.services.inspection import (
     inspection_report,
 )
 from sendiass_desktop.services.session import Session
+from sendiass_desktop.ui.export_pieces import register_table
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
@@ -125,25 +122,9 @@ class InspectionReportDialog(QDialog):
         self.busy_bar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 20)
         self.message = InlineMessage(self, "Access report message")
         self.model = AccessReportModel(self)
-        self.table = QTableView(self)
+        self.table = register_table(self.model, "What the inspector opened", "Access rows",
+                                    "Access columns", AccessReportModel.WHAT, self)
         self.table.setObjectName("accessReportTable")
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("What the inspector opened")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setAccessibleName("Access rows")
-        header = self.table.horizontalHeader()
-        header.setAccessibleName("Access columns")
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(AccessReportModel.WHAT, QHeaderView.ResizeMode.Stretch)
-        for corner in self.table.findChildren(QAbstractButton):
-            corner.setAccessibleName("Select all")
 
         self.export_button = button("&Export CSV…", "Export the report as CSV", self,
                                     tip="Save the rows for a spreadsheet")

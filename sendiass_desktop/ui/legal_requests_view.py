@@ -32,14 +32,11 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
     QBoxLayout,
     QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
@@ -47,7 +44,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -77,7 +73,12 @@ from sendiass_desktop.services.officers import list_officers
 from sendiass_desktop.services.sar import DecisionState, ReviewItemView
 from sendiass_desktop.services.sar_gather import ReviewItem
 from sendiass_desktop.services.session import Session
-from sendiass_desktop.ui.export_pieces import PassphraseBox, SaveAsRow, free_path
+from sendiass_desktop.ui.export_pieces import (
+    PassphraseBox,
+    SaveAsRow,
+    free_path,
+    register_table,
+)
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import (
     DateField,
@@ -985,24 +986,8 @@ class LegalRequestsView(QWidget):
         self.summary.setWordWrap(True)
         self.message = InlineMessage(self, "Legal requests message")
         self.model = LegalRequestsModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Register of legal requests")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setAccessibleName("Request rows")
-        header = self.table.horizontalHeader()
-        header.setAccessibleName("Register columns")
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(LegalRequestsModel.BODY, QHeaderView.ResizeMode.Stretch)
-        for corner in self.table.findChildren(QAbstractButton):
-            corner.setAccessibleName("Select all")
+        self.table = register_table(self.model, "Register of legal requests", "Request rows",
+                                    "Register columns", LegalRequestsModel.BODY, self)
         self.table.selectionModel().currentRowChanged.connect(
             lambda _c, _p: self._show_selected())
 

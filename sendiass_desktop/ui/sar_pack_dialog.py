@@ -17,10 +17,8 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -31,13 +29,13 @@ from sendiass_desktop.services import sar as sar_service
 from sendiass_desktop.services.sar_pack import PackResult
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store.cancel import OperationCancelled
-from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
+from sendiass_desktop.ui.export_pieces import PassphraseBox, SaveAsRow
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.progress import StopFlag
 from sendiass_desktop.ui.sizing import fit_height
-from sendiass_desktop.ui.theme import Tone, heading_font, monospace_font
+from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 from sendiass_desktop.ui.workers import ProgressCallback
 
@@ -62,17 +60,10 @@ class BuildPackDialog(QDialog):
         intro = HintLabel("The pack is one PDF, encrypted with a passphrase that is shown "
                           "once, when it is ready. Withheld items are left out and redacted "
                           "text never reaches the file.", self)
-        self.path = QLineEdit(self)
-        self.path.setAccessibleName("Save the pack as")
-        self.path.setText(str(Path.home() / f"{ref}-reply.pdf"))
-        self.browse_button = button("&Choose…", "Choose where to save the pack", self)
-        self.browse_button.clicked.connect(self.choose_file)
-        path_label = QLabel("&Save as:", self)
-        path_label.setBuddy(self.path)
-        path_row = QHBoxLayout()
-        path_row.addWidget(path_label)
-        path_row.addWidget(self.path, 1)
-        path_row.addWidget(self.browse_button)
+        self.save_as = SaveAsRow("&Save as:", "Save the pack as", "&Choose…",
+                                 "PDF files (*.pdf)", self)
+        self.save_as.set_path(Path.home() / f"{ref}-reply.pdf")
+        self.path = self.save_as.path
         self.accept_remaining = QCheckBox(
             "Accept the app's suggestion for items not yet reviewed", self)
         self.accept_remaining.setAccessibleName(
@@ -84,30 +75,11 @@ class BuildPackDialog(QDialog):
         self.message = InlineMessage(self, "Pack message")
 
         # Shown once the pack is written.
-        self.done_label = QLabel(self)
-        self.done_label.setWordWrap(True)
-        self.done_label.setFont(heading_font(self, 1.1))
-        self.passphrase_intro = HintLabel(
-            "Give this passphrase to the requester by another channel — by phone, never in "
-            "the same email or envelope as the pack. It is shown only this once and is not "
-            "kept anywhere.", self)
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setReadOnly(True)
-        self.passphrase.setFont(monospace_font(self, 1.6))
-        self.passphrase.setAccessibleName("Passphrase for the pack")
-        self.copy_button = button("&Copy", "Copy the passphrase", self)
-        self.copy_button.clicked.connect(self.copy)
-        self.copied = HintLabel("", self)
-        self.copied.setAccessibleName("Clipboard")
-        secret_row = QHBoxLayout()
-        secret_row.addWidget(self.passphrase, 1)
-        secret_row.addWidget(self.copy_button)
-        self._secret_widgets: list[QWidget] = [self.done_label, self.passphrase_intro,
-                                               self.passphrase, self.copy_button]
-        for w in (*self._secret_widgets, self.copied):
-            w.hide()
-        self._build_widgets: list[QWidget] = [path_label, self.path, self.browse_button,
-                                              self.accept_remaining]
+        self.secret = PassphraseBox("Passphrase for the pack", parent=self)
+        self.passphrase = self.secret.field
+        self.copy_button = self.secret.copy_button
+        self.copied = self.secret.copied
+        self._build_widgets: list[QWidget] = [self.save_as, self.accept_remaining]
 
         self.build_button = button("&Build pack", parent=self)
         self.build_button.setDefault(True)
@@ -124,14 +96,11 @@ class BuildPackDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(heading)
         layout.addWidget(intro)
-        layout.addLayout(path_row)
+        layout.addWidget(self.save_as)
         layout.addWidget(self.accept_remaining)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
-        layout.addWidget(self.done_label)
-        layout.addWidget(self.passphrase_intro)
-        layout.addLayout(secret_row)
-        layout.addWidget(self.copied)
+        layout.addWidget(self.secret)
         layout.addStretch(1)
         layout.addLayout(buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 90)
@@ -141,14 +110,11 @@ class BuildPackDialog(QDialog):
     def busy(self) -> bool:
         return self.lane.busy
 
-    def choose_file(self) -> None:
-        chosen, _filter = QFileDialog.getSaveFileName(self, "Save the pack as", self.path.text(),
-                                                      "PDF files (*.pdf)")
-        if chosen:
-            self.path.setText(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+    def fit_to_content(self) -> None:
+        fit_height(self)
 
     def build(self) -> None:
-        text = self.path.text().strip()
+        text = self.save_as.text()
         if not text:
             self.message.show_message(user_message(InvalidInput(
                 "Choose where to save the pack.")))
@@ -213,14 +179,10 @@ class BuildPackDialog(QDialog):
         self.close_button.setDefault(True)
         for w in self._build_widgets:
             w.hide()
-        self.done_label.setText(
+        self.secret.show_for(
             f"Pack saved: {result.path.name} ({result.page_count} pages; {result.disclosed} "
-            f"disclosed, {result.redacted} redacted, {result.withheld} withheld).")
-        self.passphrase.setText(result.passphrase or "")
-        self.passphrase.setMinimumWidth(self.passphrase.fontMetrics().horizontalAdvance(
-            self.passphrase.text()) + 40)
-        for w in self._secret_widgets:
-            w.show()
+            f"disclosed, {result.redacted} redacted, {result.withheld} withheld).",
+            result.passphrase or "", "the requester", "pack")
         self.message.show_message("The pack is written and logged as a disclosure.",
                                   Tone.SUCCESS)
         self.resize(max(self.width(), self.sizeHint().width()), self.height())
@@ -228,18 +190,11 @@ class BuildPackDialog(QDialog):
         self.passphrase.setFocus()
         self.passphrase.selectAll()
 
-    def copy(self) -> None:
-        shared_guard().copy_secret(self.passphrase.text())
-        self.copied.setText(f"Copied. It will be cleared from the clipboard after "
-                            f"{CLEAR_AFTER_SECONDS} seconds, or when the app locks.")
-        self.copied.show()
-        fit_height(self)
-
     def _forget(self) -> None:
-        self.passphrase.clear()
+        self.secret.forget()
         self.lane.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.passphrase.clear()
+        self.secret.forget()
         super().closeEvent(event)
 

@@ -10,12 +10,8 @@ is the test suite's in-memory one, so nothing touches the real credential store.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,36 +65,20 @@ EXPECTED = (*EXPECTED, *CASE_SCREENS)
 ADMIN_PASSWORD = "kettle on the windowsill"
 
 
-def _isolate(root: Path) -> None:
-    os.environ["SENDIASS_STATE_DIR"] = str(root / "state")
-    os.environ["SENDIASS_KDF_CALIBRATION"] = "minimum"
-    for name in ("DATA", "STATE", "CONFIG", "CACHE"):
-        os.environ[f"XDG_{name}_HOME"] = str(root / name.lower())
-    os.environ.pop("SENDIASS_STORE", None)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("output", type=Path)
-    parser.add_argument("--theme", choices=("system", "light", "dark"), default="light")
-    args = parser.parse_args(argv)
-    out: Path = args.output
-    out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(REPO))
+    from tests.screens.capture_common import run_capture
 
-    with tempfile.TemporaryDirectory(prefix="sendiass-screens-") as tmp:
-        root = Path(tmp)
-        _isolate(root)
-        return _capture(out, root, args.theme)
+    return run_capture(__doc__, "sendiass-screens-",
+                       lambda out, root, args: _capture(out, root, args.theme), argv)
 
 
 def _capture(out: Path, root: Path, theme: str) -> int:
     import keyring
     from keyring.backends import fail
     from PySide6.QtCore import QThreadPool
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QWidget
 
-    from sendiass_desktop.app import configure_application
     from sendiass_desktop.services import demo
     from sendiass_desktop.services.session import StoreLocation, unlock_with_password
     from sendiass_desktop.services.setup import SetupResult
@@ -109,40 +89,13 @@ def _capture(out: Path, root: Path, theme: str) -> int:
     from sendiass_desktop.ui.main_window import MainWindow
     from sendiass_desktop.ui.setup_wizard import SetupWizard
     from sendiass_desktop.ui.startup_errors import StartupErrorDialog, screen_for
-    from sendiass_desktop.ui.theme import apply_theme
     from sendiass_desktop.ui.unlock_dialog import UnlockDialog
     from sendiass_desktop.ui.workers import tasks_running
-    from tests.support.memory_keyring import MemoryKeyring
+    from tests.screens.capture_common import camera, start_app
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    assert isinstance(app, QApplication)
-    configure_application(app)
-    apply_theme(app, theme)
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-
-    def pump(predicate: Callable[[], bool] = lambda: True, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            app.processEvents()
-            if predicate():
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError("the screen did not reach the expected state")
-            time.sleep(0.01)
-        for _ in range(5):
-            app.processEvents()
-            time.sleep(0.01)
-
-    def shoot(widget: QWidget, name: str) -> None:
-        assert name in EXPECTED, name
-        widget.show()
-        widget.raise_()
-        widget.activateWindow()
-        pump()
-        if not widget.grab().save(str(out / name)):
-            raise OSError(f"could not save {name}")
-        print(f"saved {out / name}")
+    app = start_app(theme)
+    memory = keyring.get_keyring()
+    pump, shoot = camera(app, out, EXPECTED, settle=5)
 
     def close(widget: QWidget) -> None:
         dismiss = getattr(widget, "dismiss", None)

@@ -11,11 +11,7 @@ pages can be looked at too.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,31 +28,19 @@ EXTRACT_SCREENS = (
     "escalation-review-named.png",
     "escalation-exported.png",
 )
-PASSWORD = "kettle on the windowsill"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("output", type=Path)
-    parser.add_argument("--theme", choices=("system", "light", "dark"), default="light")
-    args = parser.parse_args(argv)
-    out: Path = args.output
-    out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(REPO))
-    from tests.screens.capture import _isolate
+    from tests.screens.capture_common import run_capture
 
-    with tempfile.TemporaryDirectory(prefix="sendiass-screens-extracts-") as tmp:
-        root = Path(tmp)
-        _isolate(root)
-        return capture_extracts(out, root, args.theme)
+    return run_capture(__doc__, "sendiass-screens-extracts-",
+                       lambda out, root, args: capture_extracts(out, root, args.theme), argv)
 
 
 def capture_extracts(out: Path, root: Path, theme: str = "light") -> int:
-    import keyring
     from PySide6.QtGui import QTextCursor
-    from PySide6.QtWidgets import QApplication, QWidget
 
-    from sendiass_desktop.app import configure_application
     from sendiass_desktop.domain.cases import Case, ReferralSource
     from sendiass_desktop.domain.consent import (
         ConsentMethod,
@@ -67,55 +51,28 @@ def capture_extracts(out: Path, root: Path, theme: str = "light") -> int:
     )
     from sendiass_desktop.domain.exemptions import Exemption
     from sendiass_desktop.domain.people import Person, PersonRole
-    from sendiass_desktop.domain.roles import Role
-    from sendiass_desktop.services import cases, consent, escalation, people, users
-    from sendiass_desktop.services.session import StoreLocation, unlock_with_password
-    from sendiass_desktop.services.setup import create_store
+    from sendiass_desktop.services import cases, consent, escalation, people
+    from sendiass_desktop.services.session import unlock_with_password
     from sendiass_desktop.ui.case_window import CaseWindow
     from sendiass_desktop.ui.disclosure_dialog import DisclosureDialog
     from sendiass_desktop.ui.escalation_dialog import EscalationDialog
-    from sendiass_desktop.ui.theme import apply_theme
     from sendiass_desktop.ui.workers import tasks_running
+    from tests.screens.capture_common import (
+        OFFICER_PASSWORD,
+        camera,
+        office_store,
+        start_app,
+    )
     from tests.support.casework import add_note
-    from tests.support.memory_keyring import MemoryKeyring
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    assert isinstance(app, QApplication)
-    configure_application(app)
-    apply_theme(app, theme)
-    keyring.set_keyring(MemoryKeyring())
-
-    def pump(predicate: Callable[[], bool] = lambda: True, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            app.processEvents()
-            if time.monotonic() > deadline:
-                raise TimeoutError("the screen did not reach the expected state")
-            time.sleep(0.01)
-        for _ in range(10):
-            app.processEvents()
-            time.sleep(0.01)
+    app = start_app(theme)
+    pump, shoot = camera(app, out, EXTRACT_SCREENS)
 
     def idle() -> None:
         pump(lambda: tasks_running() == 0)
 
-    def shoot(widget: QWidget, name: str) -> None:
-        assert name in EXTRACT_SCREENS, name
-        widget.show()
-        widget.raise_()
-        widget.activateWindow()
-        pump()
-        if not widget.grab().save(str(out / name)):
-            raise OSError(f"could not save {name}")
-        print(f"saved {out / name}")
-
-    location = StoreLocation.of(root / "office" / "northshire.sendiass")
-    create_store(location, admin_username="jsmith", admin_password=PASSWORD,
-                 admin_display_name="Jo Smith", device_binding=False)
-    manager = unlock_with_password(location, "jsmith", PASSWORD)
-    users.add_user(manager, "priya", Role.OFFICER, display_name="Priya Shah",
-                   password="a long officer password")
-    officer = unlock_with_password(location, "priya", "a long officer password")
+    location, manager = office_store(root)
+    officer = unlock_with_password(location, "priya", OFFICER_PASSWORD)
     parent = people.create_person(officer, Person(
         "", "Sarah", "Jones", PersonRole.PARENT_CARER, email="sarah@example.org",
         address="12 Mill Lane\nNorthtown", postcode="NT1 4AB"))

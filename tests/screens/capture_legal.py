@@ -9,11 +9,7 @@ Everything it makes lives in a temporary folder that is removed afterwards.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -33,9 +29,7 @@ LEGAL_SCREENS = (
     "inspection-report.png",
     "inspection-end-access.png",
 )
-PASSWORD = "kettle on the windowsill"
 SECOND = "second manager password"
-OFFICER_PASSWORD = "a long officer password"
 INSPECTOR_PASSWORD = "ofsted inspection week"
 BODY = "Northshire County Council, legal services"
 JUSTIFICATION = ("The High Court ordered disclosure of these records for the judicial review "
@@ -43,34 +37,21 @@ JUSTIFICATION = ("The High Court ordered disclosure of these records for the jud
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("output", type=Path)
-    parser.add_argument("--theme", choices=("system", "light", "dark"), default="light")
-    args = parser.parse_args(argv)
-    out: Path = args.output
-    out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(REPO))
-    from tests.screens.capture import _isolate
+    from tests.screens.capture_common import run_capture
 
-    with tempfile.TemporaryDirectory(prefix="sendiass-screens-legal-") as tmp:
-        root = Path(tmp)
-        _isolate(root)
-        return capture_legal(out, root, args.theme)
+    return run_capture(__doc__, "sendiass-screens-legal-",
+                       lambda out, root, args: capture_legal(out, root, args.theme), argv)
 
 
 def capture_legal(out: Path, root: Path, theme: str = "light") -> int:
-    import keyring
-    from PySide6.QtWidgets import QApplication, QWidget
-
-    from sendiass_desktop.app import configure_application
     from sendiass_desktop.domain.cases import Case, IssueType, ReferralSource
     from sendiass_desktop.domain.notes import Confidentiality
     from sendiass_desktop.domain.people import Person, PersonRole
     from sendiass_desktop.domain.roles import Role
     from sendiass_desktop.services import cases, inspection, people, search, users
     from sendiass_desktop.services import legal_requests as legal
-    from sendiass_desktop.services.session import StoreLocation, unlock_with_password
-    from sendiass_desktop.services.setup import create_store
+    from sendiass_desktop.services.session import unlock_with_password
     from sendiass_desktop.ui.admin_users import UsersAdminView
     from sendiass_desktop.ui.inspection_report import InspectionReportDialog
     from sendiass_desktop.ui.legal_requests_view import (
@@ -83,47 +64,20 @@ def capture_legal(out: Path, root: Path, theme: str = "light") -> int:
         RegisterLegalRequestDialog,
     )
     from sendiass_desktop.ui.main_window import MainWindow
-    from sendiass_desktop.ui.theme import apply_theme
     from sendiass_desktop.ui.workers import tasks_running
+    from tests.screens.capture_common import (
+        OFFICER_PASSWORD,
+        camera,
+        office_store,
+        start_app,
+    )
     from tests.support.casework import add_note, make_family
-    from tests.support.memory_keyring import MemoryKeyring
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    assert isinstance(app, QApplication)
-    configure_application(app)
-    apply_theme(app, theme)
-    keyring.set_keyring(MemoryKeyring())
-
-    def pump(predicate: Callable[[], bool] = lambda: True, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            app.processEvents()
-            if predicate() and tasks_running() == 0:
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError("the screen did not reach the expected state")
-            time.sleep(0.01)
-        for _ in range(10):
-            app.processEvents()
-            time.sleep(0.01)
-
-    def shoot(widget: QWidget, name: str) -> None:
-        assert name in LEGAL_SCREENS, name
-        widget.show()
-        widget.raise_()
-        widget.activateWindow()
-        pump()
-        if not widget.grab().save(str(out / name)):
-            raise OSError(f"could not save {name}")
-        print(f"saved {out / name}")
+    app = start_app(theme)
+    pump, shoot = camera(app, out, LEGAL_SCREENS, wait_for_tasks=True)
 
     # --- the store: a family, two managers, an officer, five requests -------------------
-    location = StoreLocation.of(root / "office" / "northshire.sendiass")
-    create_store(location, admin_username="jsmith", admin_password=PASSWORD,
-                 admin_display_name="Jo Smith", device_binding=False)
-    jo = unlock_with_password(location, "jsmith", PASSWORD)
-    users.add_user(jo, "priya", Role.OFFICER, display_name="Priya Shah",
-                   password=OFFICER_PASSWORD)
+    location, jo = office_store(root)
     users.add_user(jo, "dmensah", Role.MANAGER, display_name="David Mensah", password=SECOND)
     family = make_family(jo, officer="priya")
     add_note(jo, family.case, "Sarah Jones rang about the EHC plan. Her neighbour Gwendolyn "

@@ -14,11 +14,7 @@ folder (removed afterwards) and saves:
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,28 +23,18 @@ ADMIN, ADMIN_PASSWORD = "jsmith", "kettle on the windowsill"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("output", type=Path)
-    parser.add_argument("--theme", choices=("system", "light", "dark"), default="light")
-    parser.add_argument("--cases", type=int, default=600)
-    args = parser.parse_args(argv)
-    out: Path = args.output
-    out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(REPO))
-    from tests.screens.capture import _isolate
+    from tests.screens.capture_common import run_capture
 
-    with tempfile.TemporaryDirectory(prefix="sendiass-screens-") as tmp:
-        root = Path(tmp)
-        _isolate(root)
-        return _capture(out, root, args.theme, args.cases)
+    return run_capture(__doc__, "sendiass-screens-",
+                       lambda out, root, args: _capture(out, root, args.theme, args.cases),
+                       argv, lambda parser: parser.add_argument("--cases", type=int,
+                                                                default=600))
 
 
 def _capture(out: Path, root: Path, theme: str, case_count: int) -> int:
     from datetime import date
 
-    from PySide6.QtWidgets import QApplication, QWidget
-
-    from sendiass_desktop.app import configure_application
     from sendiass_desktop.domain.cases import Case, Outcome, ReferralSource
     from sendiass_desktop.domain.people import Person, PersonRole
     from sendiass_desktop.services import cases, demo_data, people
@@ -58,36 +44,11 @@ def _capture(out: Path, root: Path, theme: str, case_count: int) -> int:
     from sendiass_desktop.ui.main_window import MainWindow
     from sendiass_desktop.ui.retention_view import RetentionView
     from sendiass_desktop.ui.statistics_view import StatisticsView
-    from sendiass_desktop.ui.theme import apply_theme
     from sendiass_desktop.ui.workers import tasks_running
+    from tests.screens.capture_common import camera, start_app
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    assert isinstance(app, QApplication)
-    configure_application(app)
-    apply_theme(app, theme)
-
-    def pump(predicate: Callable[[], bool] = lambda: True, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            app.processEvents()
-            if predicate():
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError("the screen did not reach the expected state")
-            time.sleep(0.01)
-        for _ in range(5):
-            app.processEvents()
-            time.sleep(0.01)
-
-    def shoot(widget: QWidget, name: str) -> None:
-        assert name in EXPECTED, name
-        widget.show()
-        widget.raise_()
-        widget.activateWindow()
-        pump()
-        if not widget.grab().save(str(out / name)):
-            raise OSError(f"could not save {name}")
-        print(f"saved {out / name}")
+    app = start_app(theme, memory_keyring=False)
+    pump, shoot = camera(app, out, EXPECTED, settle=5, timeout=120.0)
 
     location = StoreLocation.of(root / "office" / "northshire.sendiass")
     location.path.parent.mkdir(parents=True, exist_ok=True)
