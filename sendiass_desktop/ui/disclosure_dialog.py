@@ -72,6 +72,7 @@ from sendiass_desktop.services.disclosure import ConsentSubject, ExtractDraft, E
 from sendiass_desktop.services.sar import DecisionState, ReviewItemView
 from sendiass_desktop.services.sar_gather import ReviewItem
 from sendiass_desktop.services.session import Session
+from sendiass_desktop.store.cancel import OperationCancelled
 from sendiass_desktop.store.sar import Disclosure
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
@@ -85,6 +86,7 @@ from sendiass_desktop.ui.export_pieces import (
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import DateField, buddy, button, qdate, uk_datetime, user_message
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.progress import StopFlag
 from sendiass_desktop.ui.sar_review import RedactionTextEdit, ReviewColumn, ReviewModel
 from sendiass_desktop.ui.sizing import expand_horizontally
 from sendiass_desktop.ui.theme import Tone, heading_font
@@ -524,7 +526,8 @@ class DisclosureDialog(QDialog):
         self.back_button = button("&Back", "Back to the previous step", self)
         self.back_button.clicked.connect(self.back)
         self.close_button = button("Cancel", "Close", self)
-        self.close_button.clicked.connect(self.reject)
+        self.close_button.clicked.connect(self._cancel_or_close)
+        self._stop: StopFlag | None = None
         self.next_button = button("&Continue", parent=self)
         self.next_button.setDefault(True)
         self.next_button.clicked.connect(self.next_step)
@@ -943,6 +946,7 @@ class DisclosureDialog(QDialog):
                 return
             family = Path(family_text).expanduser()
         decisions = self.review.decisions()
+        stop = self._stop = StopFlag()
         self.message.clear()
         self.progress.setValue(0)
         self.progress.show()
@@ -953,23 +957,44 @@ class DisclosureDialog(QDialog):
 
         def work(session: Session, progress: ProgressCallback) -> ExtractResult:
             return disclosure.build_extract(session, draft, decisions, out, family,
-                                            progress=progress)
+                                            progress=stop.checking(progress))
 
         self.lane.submit(work, self._built, self._build_failed, on_progress=self._on_progress)
 
     def _on_progress(self, fraction: float) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
 
+    def _cancel_or_close(self) -> None:
+        """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
+        if self.busy and self._stop is not None:
+            self._stop.stop()
+            self.close_button.setEnabled(False)
+            self.message.show_message("Stopping…", Tone.INFO)
+            return
+        self.reject()
+
+    def reject(self) -> None:
+        if self._stop is not None:
+            self._stop.stop()  # never write a file whose passphrase nobody will see
+        super().reject()
+
     def _build_failed(self, exc: BaseException) -> None:
+        self._stop = None
+        self.close_button.setEnabled(True)
         self.progress.hide()
         self.next_button.setEnabled(True)
         self.back_button.setEnabled(True)
         for w in self._build_widgets:
             w.setEnabled(True)
         self.family_save_as.setEnabled(self.family_copy.isChecked())
-        self.message.show_message(user_message(exc))
+        if isinstance(exc, OperationCancelled):
+            self.message.show_message("Stopped. No file was written.", Tone.INFO)
+        else:
+            self.message.show_message(user_message(exc))
 
     def _built(self, result: ExtractResult) -> None:
+        self._stop = None
+        self.close_button.setEnabled(True)
         self.extract_result = result
         self.progress.setValue(100)
         self.progress.hide()

@@ -73,6 +73,7 @@ from sendiass_desktop.services.officers import list_officers
 from sendiass_desktop.services.sar import DecisionState, ReviewItemView
 from sendiass_desktop.services.sar_gather import ReviewItem
 from sendiass_desktop.services.session import Session
+from sendiass_desktop.store.cancel import OperationCancelled
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
     SaveAsRow,
@@ -89,6 +90,7 @@ from sendiass_desktop.ui.icons import (
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.progress import StopFlag
 from sendiass_desktop.ui.sar_review import SarReviewWindow, summary_text
 from sendiass_desktop.ui.sizing import expand_horizontally, fit_height
 from sendiass_desktop.ui.table_model import HeaderedTableModel
@@ -807,7 +809,8 @@ class BuildExtractDialog(QDialog):
         self.build_button.setDefault(True)
         self.build_button.clicked.connect(self.build)
         self.close_button = button("Cancel", "Close", self)
-        self.close_button.clicked.connect(self.reject)
+        self.close_button.clicked.connect(self._cancel_or_close)
+        self._stop: StopFlag | None = None
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -859,19 +862,30 @@ class BuildExtractDialog(QDialog):
             return
         out, family = Path(out_text).expanduser(), Path(family_text).expanduser()
         decisions, work = self._decisions, self._build
+        stop = self._stop = StopFlag()
         self.message.clear()
         self.progress.setValue(0)
         self.progress.show()
         self._set_inputs(False)
         self.lane.submit(lambda session, progress: work(session, decisions, out, family,
-                                                        progress),
+                                                        stop.checking(progress)),
                          self._built, self._failed, on_progress=self._on_progress)
 
     def _set_inputs(self, enabled: bool) -> None:
-        # No Cancel while the files are written: a file nobody has the passphrase for
-        # would be in the disclosure log.
-        for w in (self.save_as, self.family_save_as, self.build_button, self.close_button):
+        # Cancel stays: it stops the build while the files are laid out, before
+        # anything is written (a file nobody has the passphrase for must never be
+        # in the disclosure log).
+        for w in (self.save_as, self.family_save_as, self.build_button):
             w.setEnabled(enabled)
+
+    def _cancel_or_close(self) -> None:
+        """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
+        if self.busy and self._stop is not None:
+            self._stop.stop()
+            self.close_button.setEnabled(False)
+            self.message.show_message("Stopping…", Tone.INFO)
+            return
+        self.reject()
 
     def _after_job(self) -> None:
         if self._pending is not None:
@@ -883,13 +897,19 @@ class BuildExtractDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._after_job()
+        self._stop = None
         self.progress.hide()
         self._set_inputs(True)
-        self.message.show_message(user_message(exc))
+        self.close_button.setEnabled(True)
+        if isinstance(exc, OperationCancelled):
+            self.message.show_message("Stopped. No file was written.", Tone.INFO)
+        else:
+            self.message.show_message(user_message(exc))
         fit_height(self)
 
     def _built(self, result: ExtractResult) -> None:
         self._after_job()
+        self._stop = None
         self.extract_result = result
         self._decisions.clear()
         self.progress.hide()
@@ -924,7 +944,10 @@ class BuildExtractDialog(QDialog):
 
     def reject(self) -> None:
         if self.busy:
-            return  # the files are being written: the passphrases must be seen
+            # Esc or closing while building is Cancel: the build stops before any file
+            # is written, or (past that point) finishes so the passphrases are seen.
+            self._cancel_or_close()
+            return
         super().reject()
 
     def _forget(self) -> None:

@@ -392,3 +392,42 @@ def test_an_inspector_is_not_offered_either_action(qtbot: QtBot, admin: Session,
         window.close()
     finally:
         ivy.close()
+
+
+def test_cancel_stops_the_build_and_no_file_is_written_or_logged(
+        qtbot: QtBot, officer: Session, admin: Session, family: Family, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    give_consent(admin, family, Recipient.SCHOOL)
+    real_build = disclosure.build_extract
+    cancel_pressed = threading.Event()
+
+    def build_after_cancel(*args: object, **kwargs: object) -> object:
+        # The real build, started once Cancel has been pressed: its first progress
+        # report then stops it, whatever the machine's speed.
+        cancel_pressed.wait(20)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(disclosure, "build_extract", build_after_cancel)
+    dialog = open_dialog(qtbot, officer, family)
+    choose(qtbot, dialog, Recipient.SCHOOL)
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == dialog.REVIEW, timeout=20_000)
+    settle(qtbot)
+    click(qtbot, dialog.next_button)
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    dialog.save_as.set_path(folder / "for-school.pdf")
+    dialog.family_save_as.set_path(folder / "family.pdf")
+    click(qtbot, dialog.next_button)
+    assert dialog.busy
+    click(qtbot, dialog.close_button)
+    cancel_pressed.set()
+    assert dialog.isVisible()  # stays open to say what happened
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    assert dialog.message.text() == "Stopped. No file was written."
+    assert list(folder.iterdir()) == []
+    assert disclosure.extracts_for_case(officer, family.case.id or 0) == []
+    assert dialog.next_button.isEnabled() and dialog.close_button.isEnabled()
+    dialog.reject()

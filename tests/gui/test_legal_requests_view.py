@@ -8,6 +8,7 @@ body and a copy for the family.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -239,7 +240,7 @@ def _select_item(window: ExtractReviewWindow, text: str) -> None:
 
 
 def test_two_managers_approve_then_the_extract_and_family_copy_are_built(
-        qtbot: QtBot, team: Team, tmp_path: Path) -> None:
+        qtbot: QtBot, team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     request_id = _register_directly(team)
     alice_window, alice = _window_and_view(qtbot, team.admin)
     alice.select(request_id)
@@ -296,6 +297,25 @@ def test_two_managers_approve_then_the_extract_and_family_copy_are_built(
     out, family = tmp_path / "extract.pdf", tmp_path / "family.pdf"
     dialog.save_as.set_path(out)
     dialog.family_save_as.set_path(family)
+    # Cancel first: the build stops before any file is written or logged.
+    real_build = legal.build_legal_extract
+    cancel_pressed = threading.Event()
+
+    def build_after_cancel(*args: object, **kwargs: object) -> object:
+        cancel_pressed.wait(20)  # the real build, once Cancel has been pressed
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(legal, "build_legal_extract", build_after_cancel)
+    click(qtbot, dialog.build_button)
+    assert dialog.busy
+    click(qtbot, dialog.close_button)
+    cancel_pressed.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    assert dialog.isVisible() and dialog.message.text() == "Stopped. No file was written."
+    assert not out.exists() and not family.exists()
+    assert legal.get_legal_request(team.erin, request_id).status is LegalStatus.APPROVED
+    monkeypatch.setattr(legal, "build_legal_extract", real_build)
+
     click(qtbot, dialog.build_button)
     qtbot.waitUntil(lambda: dialog.extract_result is not None or bool(dialog.message.text()),
                     timeout=60_000)
