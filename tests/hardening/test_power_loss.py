@@ -139,16 +139,22 @@ def test_power_cut_on_a_real_filesystem(tmp_path: Path) -> None:
         try:
             writer.expect("ready")
             writer.wait_for_commits(150)
+            # Commits reported before the power goes must all survive. The shutdown
+            # ioctl is not a real power cut: a commit whose fsync is in flight at that
+            # instant can still be reported afterwards (a machine without power reports
+            # nothing), so those are ambiguous and not counted.
+            acknowledged = committed(writer.seen)
             shut_down(mount_point)  # the power goes
             time.sleep(0.3)
             writer.kill()  # whatever it was doing, it is gone now
-            reported = committed(writer.drain(quiet=0.05))
+            writer.drain(quiet=0.05)
         finally:
             writer.close()
+    assert len(acknowledged) >= 150
     # Power back: the filesystem replays its journal; the store must hold every commit.
     mount_ext4(image, mount_point)
     try:
-        _assert_holds(location, "cut", reported, "after the power cut")
+        _assert_holds(location, "cut", acknowledged, "after the power cut")
     finally:
         fs_unmount(mount_point)
 
