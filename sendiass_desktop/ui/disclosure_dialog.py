@@ -86,7 +86,7 @@ from sendiass_desktop.ui.export_pieces import (
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import DateField, buddy, button, qdate, uk_datetime, user_message
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.progress import StopFlag
+from sendiass_desktop.ui.progress import StopFlag, ask_to_stop
 from sendiass_desktop.ui.sar_review import RedactionTextEdit, ReviewColumn, ReviewModel
 from sendiass_desktop.ui.sizing import expand_horizontally
 from sendiass_desktop.ui.theme import Tone, heading_font
@@ -966,12 +966,8 @@ class DisclosureDialog(QDialog):
 
     def _cancel_or_close(self) -> None:
         """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
-        if self.busy and self._stop is not None:
-            self._stop.stop()
-            self.close_button.setEnabled(False)
-            self.message.show_message("Stopping…", Tone.INFO)
-            return
-        self.reject()
+        if not ask_to_stop(self.busy, self._stop, self.close_button, self.message):
+            self.reject()
 
     def reject(self) -> None:
         if self._stop is not None:

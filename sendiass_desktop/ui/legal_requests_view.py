@@ -90,7 +90,7 @@ from sendiass_desktop.ui.icons import (
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.progress import StopFlag
+from sendiass_desktop.ui.progress import StopFlag, ask_to_stop
 from sendiass_desktop.ui.sar_review import SarReviewWindow, summary_text
 from sendiass_desktop.ui.sizing import expand_horizontally, fit_height
 from sendiass_desktop.ui.table_model import HeaderedTableModel
@@ -880,12 +880,8 @@ class BuildExtractDialog(QDialog):
 
     def _cancel_or_close(self) -> None:
         """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
-        if self.busy and self._stop is not None:
-            self._stop.stop()
-            self.close_button.setEnabled(False)
-            self.message.show_message("Stopping…", Tone.INFO)
-            return
-        self.reject()
+        if not ask_to_stop(self.busy, self._stop, self.close_button, self.message):
+            self.reject()
 
     def _after_job(self) -> None:
         if self._pending is not None:

@@ -13,7 +13,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from PySide6.QtWidgets import QWidget
+
 from sendiass_desktop.store.cancel import OperationCancelled
+from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.theme import Tone
 
 
 class StopFlag:
@@ -42,3 +46,19 @@ class StopFlag:
             progress(fraction)
 
         return report
+
+
+def ask_to_stop(busy: bool, stop: StopFlag | None, cancel_button: QWidget,
+                message: InlineMessage) -> bool:
+    """Cancel pressed in a dialog that builds files: stop a running build and say so.
+
+    Returns False when nothing is running (the caller closes the dialog). The
+    dialog stays open while stopping, so its failure callback can say what
+    happened.
+    """
+    if not busy or stop is None:
+        return False
+    stop.stop()
+    cancel_button.setEnabled(False)
+    message.show_message("Stopping…", Tone.INFO)
+    return True

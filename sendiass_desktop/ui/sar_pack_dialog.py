@@ -33,7 +33,7 @@ from sendiass_desktop.ui.export_pieces import PassphraseBox, SaveAsRow
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.progress import StopFlag
+from sendiass_desktop.ui.progress import StopFlag, ask_to_stop
 from sendiass_desktop.ui.sizing import fit_height
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
@@ -143,12 +143,8 @@ class BuildPackDialog(QDialog):
 
     def _cancel_or_close(self) -> None:
         """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
-        if self.busy and self._stop is not None:
-            self._stop.stop()
-            self.close_button.setEnabled(False)
-            self.message.show_message("Stopping…", Tone.INFO)
-            return
-        self.reject()
+        if not ask_to_stop(self.busy, self._stop, self.close_button, self.message):
+            self.reject()
 
     def reject(self) -> None:
         if self._stop is not None:
