@@ -20,7 +20,7 @@ from sendiass_desktop.domain.cases import (
     format_case_ref,
 )
 from sendiass_desktop.domain.errors import ConflictError, NotFound
-from sendiass_desktop.store import counters
+from sendiass_desktop.store import case_counts, counters
 from sendiass_desktop.store.connection import Connection
 from sendiass_desktop.store.rows import date_in, date_out, now_iso, required_date
 
@@ -215,6 +215,8 @@ def _summary(row: tuple[Any, ...]) -> CaseSummary:
 
 
 def count(conn: Connection, f: CaseFilter) -> int:
+    if case_counts.answers(f) and case_counts.kept(conn):
+        return case_counts.count(conn, f)
     where, params = filter_sql(f)
     return int(conn.execute(f"SELECT count(*) FROM cases c WHERE {where}",  # noqa: S608
                             params).fetchone()[0])

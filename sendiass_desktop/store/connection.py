@@ -38,6 +38,11 @@ from sendiass_desktop.store.errors import StoreUnavailable as StoreUnavailable
 Connection = Any  # sqlcipher3.dbapi2.Connection has no type stubs
 DatabaseError = sqlcipher3.DatabaseError
 BUSY_TIMEOUT_MS = 15_000
+# SQLite's page cache per connection, in KiB (PRAGMA cache_size takes KiB when
+# negative). SQLCipher decrypts and checks a page on every cache miss, so a
+# cache that holds the search index's busy pages cut search as you type by a
+# quarter on the large store (decision 0014); SQLite's default is 8 MiB here.
+PAGE_CACHE_KIB = 32 * 1024
 # Below this much free space, a failed write is reported as a full disk.
 _NEARLY_FULL_BYTES = 1024 * 1024
 
@@ -255,6 +260,7 @@ def open_connection(
         if not row or not row[0]:
             raise SqlcipherMissing()
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         # Reading the schema proves the key (SQLCipher checks each page's HMAC).
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA foreign_keys = ON")

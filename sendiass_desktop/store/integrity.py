@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sendiass_desktop.store import audit_log
+from sendiass_desktop.store import audit_log, case_counts
 from sendiass_desktop.store.cancel import StopCheck, raise_if_stopped, stoppable
 from sendiass_desktop.store.connection import Connection, DatabaseError
 
@@ -40,6 +40,9 @@ def _check(conn: Connection, should_stop: StopCheck | None) -> CheckReport:
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         if fk:
             report.problems.append(f"{len(fk)} record(s) point to records that do not exist.")
+        if case_counts.kept(conn) and case_counts.mismatches(conn):
+            report.problems.append(
+                "The case totals shown above the case list do not match the cases.")
         brk, report.audit_entries = audit_log.verify(conn, should_stop)
         if brk is not None:
             report.problems.append(f"The audit log is broken: {brk.describe()}")

@@ -13,6 +13,7 @@ from sendiass_desktop.store.connection import Connection, open_connection
 from sendiass_desktop.store.errors import StoreTooNew
 from sendiass_desktop.store.keywrap import random_key
 from tests.conftest import StoreFixture
+from tests.support.schema_versions import undo_migration_6
 
 
 def schema(conn: Connection) -> list[tuple[str, str, str]]:
@@ -84,6 +85,7 @@ def _as_version_4(conn: Connection, monkeypatch: pytest.MonkeyPatch) -> None:
         conn.execute(V4_SEARCH_FTS)
         conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 1)")
         search_index.rebuild(conn)
+        undo_migration_6(conn)
         conn.execute("PRAGMA user_version = 4")
 
 
@@ -184,13 +186,13 @@ def test_migration_5_rebuilds_the_index_and_search_finds_the_same(
     session = unlock_with_password(store.location, ADMIN, ADMIN_PASSWORD)  # migrates
     try:
         conn = session.conn
-        assert migrations.current_version(conn) == 5
+        assert migrations.current_version(conn) == migrations.LATEST_VERSION
         assert "prefix = '2 3'" in _search_fts_sql(conn)
         assert _title_matches(conn, "meeting") == 0
         assert conn.execute("SELECT * FROM search_docs ORDER BY id").fetchall() == docs_before
         migrated = conn.execute("SELECT detail FROM audit_log WHERE action = 'store.migrated' "
                                 "ORDER BY seq DESC LIMIT 1").fetchone()
-        assert migrated == ('{"to_version":5}',)
+        assert migrated == (f'{{"to_version":{migrations.LATEST_VERSION}}}',)
     finally:
         session.close()
     assert _found(store, words) == expected
@@ -224,6 +226,6 @@ def test_migration_5_stopped_half_way_leaves_the_version_4_index(
     assert _title_matches(conn, "meeting") == 11
     assert conn.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH "
                         "'\"quindlewort\"'").fetchone()[0] == 1
-    assert migrations.migrate(conn) == [5]  # and it runs again next time
+    assert migrations.migrate(conn) == [5, 6]  # and it runs again next time
     conn.close()
     assert _found(store, words) == expected
