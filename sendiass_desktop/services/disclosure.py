@@ -61,6 +61,7 @@ from sendiass_desktop.services.sar_pack import (
     address_lines,
     assemble_items,
     count_pages,
+    last_chance_to_stop,
     service_letterhead,
     write_new_file,
 )
@@ -489,6 +490,7 @@ def build(session: Session, draft: ExtractDraft,
         passphrase = generate_passphrase()
         rendered.append((path, encrypt_pdf(pdf, passphrase), pages, passphrase, who))
         del pdf
+    last_chance_to_stop(progress)
     written: list[Path] = []
     try:
         for path, data, _pages, _pw, _who in rendered:

@@ -344,6 +344,17 @@ def write_new_file(out: Path, data: bytes) -> None:
             tmp.unlink()
 
 
+def last_chance_to_stop(progress: ProgressCallback | None) -> None:
+    """Report "done" once more just before anything is written or logged.
+
+    Laying out reports 1.0 at its end, but checking and encrypting the PDF come
+    after it: a progress callback that stops the work (ui/progress.StopFlag)
+    raises here, so Cancel pressed during those steps still leaves no file.
+    """
+    if progress is not None:
+        progress(1.0)
+
+
 def build_pack(session: Session, sar_id: int, out: Path, *, encrypt: bool = True,
                accept_suggested: bool = False, progress: ProgressCallback | None = None
                ) -> PackResult:
@@ -387,6 +398,7 @@ def build_pack(session: Session, sar_id: int, out: Path, *, encrypt: bool = True
     else:
         final = pdf
     del pdf
+    last_chance_to_stop(progress)
     digest = hashlib.sha256(final).hexdigest()
     write_new_file(out, final)
     try:

@@ -38,6 +38,7 @@ from sendiass_desktop.services.disclosure import ExtractDraft
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import audit_log
 from sendiass_desktop.store import sar as sar_repo
+from sendiass_desktop.store.cancel import OperationCancelled
 from tests.integration import test_sar as base
 from tests.integration.test_sar import (
     CONCERN_SECRET,
@@ -53,6 +54,7 @@ from tests.integration.test_sar_pack_e2e import (
     extracted_text,
     raw_decrypted_bytes,
 )
+from tests.support.cancel_points import cancel_once_laid_out
 
 team = base.team
 seeded = base.seeded
@@ -315,5 +317,20 @@ def test_build_checks_consent_and_changes_again(team: dict[str, Session], seeded
                                  out_dir / "c.pdf")
     with pytest.raises(InvalidInput, match="different file names"):
         disclosure.build_extract(officer, fresh, [], out_dir / "d.pdf", out_dir / "d.pdf")
+    assert list(out_dir.iterdir()) == []
+    assert not entries(officer, AuditAction.EXPORTED)
+
+
+def test_cancel_while_the_extract_is_encrypted_writes_and_logs_nothing(
+        team: dict[str, Session], seeded: Seeded, out_dir: Path) -> None:
+    officer, s = team["officer"], seeded
+    give_consent(officer, s, s.child.id, Recipient.SCHOOL)
+    draft = school_draft(officer, s)
+    seen: list[float] = []
+    with pytest.raises(OperationCancelled):
+        disclosure.build_extract(officer, draft, [], out_dir / "extract.pdf",
+                                 out_dir / "family-copy.pdf",
+                                 progress=cancel_once_laid_out(seen))
+    assert seen[-1] == 1.0
     assert list(out_dir.iterdir()) == []
     assert not entries(officer, AuditAction.EXPORTED)

@@ -35,6 +35,7 @@ from sendiass_desktop.services.sar_gather import ItemKind, segments_in_range
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.store import audit_log
 from sendiass_desktop.store import sar as sar_repo
+from sendiass_desktop.store.cancel import OperationCancelled
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.integration import test_sar as base
 from tests.integration.test_sar import (
@@ -49,6 +50,7 @@ from tests.integration.test_sar import (
     parent_request,
     views_by_key,
 )
+from tests.support.cancel_points import cancel_once_laid_out
 
 pytestmark = pytest.mark.e2e
 
@@ -266,6 +268,23 @@ def test_unencrypted_pack_only_when_asked_and_audited(team: dict[str, Session],
     assert [d["encrypted"] for d in exported] == [True, False]
     assert not sar_repo.get_disclosure(m.conn, plain.disclosure_id).encrypted
     assert hashlib.sha256(data).hexdigest() == plain.sha256
+
+
+def test_cancel_while_the_pack_is_encrypted_writes_and_logs_nothing(
+        team: dict[str, Session], seeded: Seeded, tmp_path: Path) -> None:
+    m = team["manager"]
+    sar_id = parent_request(m, seeded)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    seen: list[float] = []
+    with pytest.raises(OperationCancelled):
+        sar_service.build_pack(m, sar_id, out_dir / "pack.pdf", accept_suggested=True,
+                               progress=cancel_once_laid_out(seen))
+    assert seen[-1] == 1.0  # the whole pack was laid out before Cancel took effect
+    assert list(out_dir.iterdir()) == []
+    assert not [e for e in audit_log.iter_entries(m.conn)
+                if e.action == AuditAction.EXPORTED.value]
+    assert sar_repo.disclosures_for_sar(m.conn, sar_id) == []
 
 
 def test_young_persons_own_pack_includes_their_confidences(team: dict[str, Session],
