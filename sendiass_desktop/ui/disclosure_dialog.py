@@ -12,9 +12,9 @@ extract…"):
    The extracts already made from the case are listed below
    (``services.disclosure.extracts_for_case``).
 2. **What to send.** ``services.disclosure.prepare_extract`` checks consent again
-   and gathers the items with the app's suggestions; the review reuses the SAR
-   review's table model and redaction text view (``ui.sar_review``). Include in
-   full (I), leave out (L), or black out selected words (R). Each choice is
+   and gathers the items with the app's suggestions; they are reviewed in the
+   extract review shared with legal requests (``ui.extract_review``): include
+   in full (I), leave out (L), or redact selected words (R). Each choice is
    checked with ``check_extract_decision``: what the role may not send is not
    offered, and the reason is shown. Choices are kept in memory only.
 3. **The encrypted file.** ``build_extract`` (off the UI thread, with a progress
@@ -30,10 +30,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut, QTextCharFormat
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -41,38 +40,26 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
-    QSplitter,
     QStackedWidget,
-    QTableView,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from sendiass_desktop.domain.cases import Case
 from sendiass_desktop.domain.consent import OverrideGrounds, Purpose, Recipient
-from sendiass_desktop.domain.errors import InvalidInput, PermissionDenied, SendiassError
-from sendiass_desktop.domain.exemptions import Exemption
+from sendiass_desktop.domain.errors import InvalidInput, PermissionDenied
 from sendiass_desktop.domain.people import Person
-from sendiass_desktop.domain.redaction import Decision, ItemDecision, Span
 from sendiass_desktop.domain.roles import Permission
 from sendiass_desktop.services import consent as consent_service
 from sendiass_desktop.services import disclosure
-from sendiass_desktop.services import sar as sar_service
 from sendiass_desktop.services.access import today
 from sendiass_desktop.services.consent import MAX_OVERRIDE_DAYS
 from sendiass_desktop.services.disclosure import ConsentSubject, ExtractDraft, ExtractResult
-from sendiass_desktop.services.sar import DecisionState, ReviewItemView
-from sendiass_desktop.services.sar_gather import ReviewItem
 from sendiass_desktop.services.session import Session
-from sendiass_desktop.store.cancel import OperationCancelled
 from sendiass_desktop.store.sar import Disclosure
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
@@ -83,41 +70,19 @@ from sendiass_desktop.ui.export_pieces import (
     scrolling,
     size_for_screen,
 )
+from sendiass_desktop.ui.extract_review import ExtractReviewPanel, result_text
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import DateField, buddy, button, qdate, uk_datetime, user_message
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.progress import StopFlag, ask_to_stop
-from sendiass_desktop.ui.sar_review import RedactionTextEdit, ReviewColumn, ReviewModel
+from sendiass_desktop.ui.progress import StopFlag, ask_to_stop, say_stopped_or_failed
 from sendiass_desktop.ui.sizing import expand_horizontally
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 from sendiass_desktop.ui.workers import ProgressCallback
 
-ModelIndex = QModelIndex | QPersistentModelIndex
-
 # The consent purposes an extract can rest on ("be named" is for letters, not extracts).
 EXTRACT_PURPOSES = tuple(p for p in Purpose if p is not Purpose.BE_IDENTIFIED)
 NAMED = (Recipient.NAMED_PROFESSIONAL, Recipient.OTHER)
-
-
-def extract_decision_text(d: ItemDecision) -> str:
-    """What happens to an item in the extract, in plain words."""
-    if d.decision is Decision.WITHHOLD:
-        return "Left out"
-    if d.decision is Decision.REDACT:
-        n = len(d.spans)
-        return f"Sent, {n} {'part' if n == 1 else 'parts'} blacked out"
-    return "Sent in full"
-
-
-def extract_summary(views: list[ReviewItemView]) -> str:
-    full = sum(1 for v in views if v.decision.decision is Decision.DISCLOSE)
-    parts = sum(1 for v in views if v.decision.decision is Decision.REDACT)
-    out = sum(1 for v in views if v.decision.decision is Decision.WITHHOLD)
-    chosen = sum(1 for v in views if v.state is DecisionState.CONFIRMED)
-    return (f"{len(views):,} {'item' if len(views) == 1 else 'items'}: {full:,} sent in full, "
-            f"{parts:,} with parts blacked out, {out:,} left out. You chose {chosen:,}; the "
-            "rest follow the app's suggestion.")
 
 
 # The consent service ends every refusal with this; said once, after the list, instead.
@@ -146,334 +111,6 @@ def check_consent(session: Session, case: Case, people: Mapping[int, Person],
         replace(s, share=consent_service.can_share(session, case.id, s.person_id, recipient,
                                                    purpose, detail))
         for s in disclosure.consent_subjects(case, people, today()))
-
-
-# --- step 2: the review --------------------------------------------------------------------
-
-
-class ExtractReviewModel(ReviewModel):
-    """The SAR review's model, with words for an extract ("Sent in full", "Left out")."""
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if section == ReviewColumn.DECISION:
-                return "In the extract"
-            if section == ReviewColumn.STATE:
-                return "Chosen by"
-        return super().headerData(section, orientation, role)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and 0 <= index.row() < self.rowCount() and role in (
-                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            v = self.view_at(index.row())
-            if index.column() == ReviewColumn.DECISION:
-                return extract_decision_text(v.decision)
-            if index.column() == ReviewColumn.STATE:
-                return "You" if v.state is DecisionState.CONFIRMED else "The app"
-        return super().data(index, role)
-
-
-class ExtractReviewPanel(QWidget):
-    """The draft's items: include, leave out, or black out words. Kept in memory."""
-
-    changed = Signal()
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Items in the extract")
-        self._session = session
-        self.draft: ExtractDraft | None = None
-        self._chosen: dict[str, ItemDecision] = {}
-
-        self.summary = QLabel(self)
-        self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Extract summary")
-        expand_horizontally(self.summary)
-        self.message = InlineMessage(self, "Review message")
-        self.model = ExtractReviewModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Items gathered from the case")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setAccessibleName("Item rows")
-        header = self.table.horizontalHeader()
-        header.setAccessibleName("Item columns")
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ReviewColumn.TITLE, QHeaderView.ResizeMode.Stretch)
-
-        self.reason = HintLabel("", self)
-        self.reason.setAccessibleName("What happens to this item, and why")
-        self.text = RedactionTextEdit(self)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.exemption = QComboBox(self)
-        self.exemption.setAccessibleName("Reason for blacking out")
-        self.exemption.view().setAccessibleName("Reasons for blacking out")
-        for e in Exemption:
-            if e is not Exemption.NOT_PERSONAL_DATA:
-                self.exemption.addItem(f"{e.code} — {e.label}", e)
-        self.exemption.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.exemption.setMinimumContentsLength(24)
-        exemption_label = QLabel("Reason for blac&king out:", self)
-        exemption_label.setBuddy(self.exemption)
-        self.redactions = QListWidget(self)
-        self.redactions.setAccessibleName("Blacked-out parts of this item")
-        self.redactions.setMaximumHeight(self.fontMetrics().height() * 4 + 12)
-
-        self.include_button = button("&Include in full", "Include in full (I)", self)
-        self.leave_out_button = button("&Leave out", "Leave out (L)", self)
-        self.redact_button = button("&Black out selection", "Black out the selected words (R)",
-                                    self, tip="Black out the selected words for the chosen "
-                                              "reason (R)")
-        self.remove_button = button("Remo&ve blacking out", "Remove the chosen blacked-out part",
-                                    self)
-        self.suggestion_button = button("Use the app's &suggestion", parent=self)
-        self.include_button.clicked.connect(self.include)
-        self.leave_out_button.clicked.connect(self.leave_out)
-        self.redact_button.clicked.connect(self.redact_selection)
-        self.remove_button.clicked.connect(self.remove_redaction)
-        self.suggestion_button.clicked.connect(self.use_suggestion)
-        for key, slot in (("I", self.include), ("L", self.leave_out),
-                          ("R", self.redact_selection)):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-
-        right = QWidget(self)
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(6, 0, 0, 0)
-        rl.addWidget(self.reason)
-        rl.addWidget(self.text, 1)
-        actions = QHBoxLayout()
-        for b in (self.include_button, self.leave_out_button, self.suggestion_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        rl.addLayout(actions)
-        ex_row = QHBoxLayout()
-        ex_row.addWidget(exemption_label)
-        ex_row.addWidget(self.exemption, 1)
-        ex_row.addWidget(self.redact_button)
-        rl.addLayout(ex_row)
-        parts_label = QLabel("Blacked-out parts of this item:", self)
-        parts_label.setBuddy(self.redactions)
-        rl.addWidget(parts_label)
-        rl.addWidget(self.redactions)
-        rm_row = QHBoxLayout()
-        rm_row.addWidget(self.remove_button)
-        rm_row.addStretch(1)
-        rl.addLayout(rm_row)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 6)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setSizes([660, 420])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
-        layout.addWidget(self.splitter, 1)
-        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show())
-
-    def balance(self) -> None:
-        """Give the list of items a little more room than the text (call once shown)."""
-        total = sum(self.splitter.sizes())
-        if total > 0:
-            self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
-
-    # --- the draft ----------------------------------------------------------------------------
-
-    def set_draft(self, draft: ExtractDraft | None) -> None:
-        self.draft = draft
-        self._chosen = {}
-        self.message.clear()
-        self._reload()
-        if self.model.rowCount():
-            self.table.selectRow(0)
-
-    def decisions(self) -> dict[str, ItemDecision]:
-        """The officer's own choices (items not here take the app's suggestion)."""
-        return dict(self._chosen)
-
-    def views(self) -> list[ReviewItemView]:
-        return self.model.views()
-
-    def _view(self, item: ReviewItem) -> ReviewItemView:
-        chosen = self._chosen.get(item.key)
-        if chosen is None:
-            return ReviewItemView(item, item.suggestion, DecisionState.SUGGESTED)
-        return ReviewItemView(item, chosen, DecisionState.CONFIRMED, chosen)
-
-    def _reload(self) -> None:
-        items = self.draft.items if self.draft is not None else ()
-        self.model.set_views([self._view(it) for it in items])
-        self.summary.setText(extract_summary(self.model.views()) if items else "")
-        self._show()
-
-    def current_row(self) -> int:
-        index = self.table.currentIndex()
-        return index.row() if index.isValid() else -1
-
-    def current_view(self) -> ReviewItemView | None:
-        row = self.current_row()
-        return self.model.view_at(row) if 0 <= row < self.model.rowCount() else None
-
-    def select_item(self, key: str) -> None:
-        for row, v in enumerate(self.model.views()):
-            if v.key == key:
-                self.table.selectRow(row)
-                return
-
-    def _refusal(self, item: ReviewItem) -> str:
-        """Why this user may not send the item (empty if they may)."""
-        try:
-            disclosure.check_extract_decision(self._session, item, sar_service.disclose(item.key))
-        except SendiassError as exc:
-            return str(exc)
-        return ""
-
-    def _show(self) -> None:
-        v = self.current_view()
-        self.redactions.clear()
-        if v is None:
-            self.text.setPlainText("")
-            self.text.set_spans(())
-            self.text.setExtraSelections([])
-            self.reason.setText("")
-            self._update_buttons(None, "")
-            return
-        if self.text.toPlainText() != v.item.text:
-            self.text.setPlainText(v.item.text)
-        refusal = self._refusal(v.item)
-        reason = f"{extract_decision_text(v.decision)}"
-        reason += " (your choice)." if v.state is DecisionState.CONFIRMED else \
-            " (the app's suggestion)."
-        if v.item.suggestion_reason:
-            reason += (f" The app suggests: {extract_decision_text(v.item.suggestion).lower()}"
-                       f" — {v.item.suggestion_reason}")
-        if refusal:
-            reason += f" {refusal}"
-        self.reason.setText(reason)
-        spans = v.decision.spans if v.decision.decision is Decision.REDACT else ()
-        self._highlight(v.item, spans)
-        for span in spans:
-            words = v.item.text[span.start:span.end].replace("\n", " ")
-            if len(words) > 60:
-                words = words[:57] + "…"
-            entry = QListWidgetItem(f"[{span.exemption.code}] “{words}”")
-            entry.setToolTip(span.exemption.label)
-            entry.setData(Qt.ItemDataRole.UserRole, span)
-            self.redactions.addItem(entry)
-        if self.redactions.count():
-            self.redactions.setCurrentRow(0)
-        self._update_buttons(v, refusal)
-
-    def _highlight(self, item: ReviewItem, spans: tuple[Span, ...]) -> None:
-        selections = []
-        for span in spans:
-            sel = QTextEdit.ExtraSelection()
-            cursor = self.text.textCursor()
-            cursor.setPosition(min(span.start, len(item.text)))
-            cursor.setPosition(min(span.end, len(item.text)), cursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor
-            fmt = QTextCharFormat()
-            fmt.setBackground(QColor("black"))
-            fmt.setForeground(QColor("white"))
-            fmt.setToolTip(f"Blacked out: {span.exemption.code} — {span.exemption.label}")
-            sel.format = fmt
-            selections.append(sel)
-        self.text.setExtraSelections(selections)
-        self.text.set_spans(spans)
-
-    def _update_buttons(self, v: ReviewItemView | None, refusal: str) -> None:
-        has = v is not None
-        may_send = has and not refusal
-        self.include_button.setEnabled(may_send)
-        self.redact_button.setEnabled(may_send and v is not None and v.item.redactable)
-        self.exemption.setEnabled(may_send and v is not None and v.item.redactable)
-        self.leave_out_button.setEnabled(has)
-        self.suggestion_button.setEnabled(v is not None and v.state is DecisionState.CONFIRMED)
-        self.remove_button.setEnabled(self.redactions.count() > 0)
-
-    # --- choices --------------------------------------------------------------------------------
-
-    def chosen_exemption(self) -> Exemption:
-        value = self.exemption.currentData()
-        return value if isinstance(value, Exemption) else Exemption.THIRD_PARTY
-
-    def _choose(self, decision: ItemDecision | None) -> bool:
-        v = self.current_view()
-        if v is None:
-            return False
-        try:
-            if decision is not None:
-                decision = disclosure.check_extract_decision(self._session, v.item, decision)
-        except SendiassError as exc:
-            self.message.show_message(user_message(exc))
-            return False
-        self.message.clear()
-        if decision is None:
-            self._chosen.pop(v.key, None)
-        else:
-            self._chosen[v.key] = decision
-        row = self.current_row()
-        self.model.replace_view(row, self._view(v.item))
-        self.summary.setText(extract_summary(self.model.views()))
-        cursor = self.text.textCursor()
-        cursor.clearSelection()
-        self.text.setTextCursor(cursor)
-        self._show()
-        self.changed.emit()
-        return True
-
-    def include(self) -> None:
-        v = self.current_view()
-        if v is not None and self.include_button.isEnabled():
-            self._choose(sar_service.disclose(v.key))
-
-    def leave_out(self) -> None:
-        v = self.current_view()
-        if v is not None:
-            self._choose(disclosure.leave_out(v.key))
-
-    def use_suggestion(self) -> None:
-        self._choose(None)
-
-    def redact_selection(self) -> None:
-        v = self.current_view()
-        if v is None or not self.redact_button.isEnabled():
-            return
-        cursor = self.text.textCursor()
-        if not cursor.hasSelection():
-            self.message.show_message("Select the words to black out in the item's text first.")
-            return
-        try:
-            span = sar_service.select_span(v.item, cursor.selectionStart(),
-                                           cursor.selectionEnd(), self.chosen_exemption())
-        except SendiassError as exc:
-            self.message.show_message(user_message(exc))
-            return
-        current = v.decision if v.decision.decision is Decision.REDACT else None
-        self._choose(sar_service.add_span(v.item, current, span))
-
-    def remove_redaction(self) -> None:
-        v = self.current_view()
-        entry = self.redactions.currentItem()
-        if v is None or entry is None:
-            return
-        span: Span = entry.data(Qt.ItemDataRole.UserRole)
-        self._choose(sar_service.remove_span(v.item, v.decision, span))
-
-    def clear(self) -> None:
-        self.set_draft(None)
 
 
 # --- the dialog ------------------------------------------------------------------------------
@@ -819,16 +456,10 @@ class DisclosureDialog(QDialog):
         self.basis.setAccessibleName("Basis for sharing")
         self.review = ExtractReviewPanel(self._session, page)
         self.review.changed.connect(self._update_next)
-        hint = HintLabel(
-            "Up and Down move through the items. I includes an item in full, L leaves it "
-            "out, R blacks out the selected words. Items you do not choose follow the app's "
-            "suggestion. What a young person said in confidence is never sent; only a "
-            "manager can send a restricted or safeguarding record.", page)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.basis)
         layout.addWidget(self.review, 1)
-        layout.addWidget(hint)
         return page
 
     def prepare(self) -> None:
@@ -876,7 +507,7 @@ class DisclosureDialog(QDialog):
         page.setAccessibleName("The encrypted file")
         self.build_intro = intro = HintLabel(
             "The extract is one PDF, encrypted with a passphrase that is shown once, when it is "
-            "ready. Items left out are not in the file, and blacked-out words never reach it.",
+            "ready. Items left out are not in the file, and redacted words never reach it.",
             page)
         self.save_as = SaveAsRow("&Save as:", "Save the extract as", "C&hoose…",
                                  "PDF files (*.pdf)", page)
@@ -983,10 +614,7 @@ class DisclosureDialog(QDialog):
         for w in self._build_widgets:
             w.setEnabled(True)
         self.family_save_as.setEnabled(self.family_copy.isChecked())
-        if isinstance(exc, OperationCancelled):
-            self.message.show_message("Stopped. No file was written.", Tone.INFO)
-        else:
-            self.message.show_message(user_message(exc))
+        say_stopped_or_failed(self.message, exc)
 
     def _built(self, result: ExtractResult) -> None:
         self._stop = None
@@ -1002,12 +630,9 @@ class DisclosureDialog(QDialog):
         self.close_button.setAccessibleName("Done")
         self.close_button.setDefault(True)
         ex = result.extract
-        self.done_label.setText(
-            f"{result.disclosed:,} sent in full, {result.redacted:,} with parts blacked out, "
-            f"{result.left_out:,} left out. Both files are logged as disclosures."
-            if result.family_copy else
-            f"{result.disclosed:,} sent in full, {result.redacted:,} with parts blacked out, "
-            f"{result.left_out:,} left out. The file is logged as a disclosure.")
+        self.done_label.setText(result_text(result) + (
+            " Both files are logged as disclosures." if result.family_copy else
+            " The file is logged as a disclosure."))
         self.done_label.show()
         self.extract_passphrase.show_for(
             f"Extract saved: {ex.path.name} ({ex.page_count} pages)", ex.passphrase,
@@ -1048,8 +673,8 @@ class DisclosureDialog(QDialog):
         if page == self.WHO:
             self.next_button.setEnabled(self.covered)
         elif page == self.REVIEW:
-            self.next_button.setEnabled(self.draft is not None and any(
-                v.decision.decision is not Decision.WITHHOLD for v in self.review.views()))
+            self.next_button.setEnabled(self.draft is not None
+                                        and self.review.sends_anything())
         else:
             self.next_button.setEnabled(self.draft is not None and self.extract_result is None)
 

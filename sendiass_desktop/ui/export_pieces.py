@@ -12,11 +12,16 @@
 * ``RowsModel`` and ``compact_table``: a small read-only table of text rows.
 * ``register_table``: a register or report table that picks one whole row at a time.
 * ``scrolling``: a page that scrolls rather than squeezing its fields together.
+* ``FileBuildDialog``: the frame of a dialog that writes its files in the
+  background (the SAR pack, a legal request's extract): heading, where to
+  save, Build with a progress bar and Cancel, then each passphrase shown once
+  and Done. A subclass adds its fields and passphrase boxes, starts its work
+  with ``start`` and says what was made in ``show_result``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +34,18 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -45,16 +53,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.clipboard import CLEAR_AFTER_SECONDS, shared_guard
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button
-from sendiass_desktop.ui.sizing import expand_horizontally, refit_window_of
+from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.progress import StopFlag, ask_to_stop, say_stopped_or_failed
+from sendiass_desktop.ui.sizing import expand_horizontally, fit_height, refit_window_of
 from sendiass_desktop.ui.theme import heading_font, monospace_font
+from sendiass_desktop.ui.views import BackgroundLane
+from sendiass_desktop.ui.workers import ProgressCallback
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-__all__ = ["PassphraseBox", "RowsModel", "SaveAsRow", "compact_table",
+__all__ = ["FileBuildDialog", "PassphraseBox", "RowsModel", "SaveAsRow", "compact_table",
            "free_path", "register_table", "scrolling", "size_for_screen"]
+
+# (background session, progress) -> what was made; run off the UI thread.
+BuildWork = Callable[[Session, ProgressCallback], Any]
 
 GIVE_BY_ANOTHER_CHANNEL = (
     "Give this passphrase to {whom} by another channel — by phone, never in the same "
@@ -284,3 +300,160 @@ def size_for_screen(window: QWidget, width_chars: int, height_lines: int) -> Non
         width = min(width, room.width() - 40)
         height = min(height, room.height() - 80)
     window.resize(width, height)
+
+
+class FileBuildDialog(QDialog):
+    """Where to save, Build (progress bar, Cancel), then each passphrase shown once.
+
+    A subclass puts its fields in with ``add_inputs`` (hidden once the files
+    are made) and its passphrase boxes with ``add_results``, calls ``start``
+    from ``build`` and fills the boxes in ``show_result``. Cancel stops a
+    build before any file is written (``what`` names it in "Stopped. No pack
+    was written."); Done and closing forget every passphrase.
+    """
+
+    def __init__(self, session: Session, title: str, heading: str, intro: str, *,
+                 build_text: str, what: str, progress_name: str, message_name: str,
+                 width_chars: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setModal(True)
+        self.lane = BackgroundLane(session, self)
+        self._stop: StopFlag | None = None
+        self._pending: Session | None = None
+        self._what = what
+        self._inputs: list[QWidget] = []
+
+        head = QLabel(heading, self)
+        head.setFont(heading_font(self, 1.25))
+        head.setWordWrap(True)
+        self.intro = HintLabel(intro, self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setAccessibleName(progress_name)
+        self.progress.hide()
+        self.message = InlineMessage(self, message_name)
+        self.build_button = button(build_text, parent=self)
+        self.build_button.setDefault(True)
+        self.build_button.clicked.connect(self.build)
+        self.close_button = button("Cancel", "Close", self)
+        self.close_button.clicked.connect(self._cancel_or_close)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.build_button)
+
+        self._input_rows = QVBoxLayout()
+        self._result_rows = QVBoxLayout()
+        for rows in (self._input_rows, self._result_rows):
+            rows.setSpacing(10)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 18, 22, 16)
+        layout.setSpacing(10)
+        layout.addWidget(head)
+        layout.addWidget(self.intro)
+        layout.addLayout(self._input_rows)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addLayout(self._result_rows)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * width_chars)
+        self.finished.connect(lambda _r: self._forget())
+
+    def add_inputs(self, *widgets: QWidget) -> None:
+        for w in widgets:
+            self._input_rows.addWidget(w)
+            self._inputs.append(w)
+
+    def add_results(self, *widgets: QWidget) -> None:
+        for w in widgets:
+            self._result_rows.addWidget(w)
+
+    @property
+    def busy(self) -> bool:
+        return self.lane.busy
+
+    def fit_to_content(self) -> None:
+        fit_height(self)
+
+    def set_session(self, session: Session) -> None:
+        """After unlocking: a build already running must finish on its connection, or its
+        passphrases would be lost; the new session is used from then on."""
+        if self.busy:
+            self._pending = session
+        else:
+            self.lane.set_session(session)
+
+    # --- the build -------------------------------------------------------------------------
+
+    def build(self) -> None:  # pragma: no cover - each dialog builds its own files
+        raise NotImplementedError
+
+    def show_result(self, result: Any) -> None:  # pragma: no cover - as build
+        raise NotImplementedError
+
+    def start(self, work: BuildWork) -> None:
+        """Run ``work`` off the UI thread; Cancel stops it at its next progress report."""
+        stop = self._stop = StopFlag()
+        self.message.clear()
+        self.progress.setValue(0)
+        self.progress.show()
+        self._set_inputs(False)
+        self.lane.submit(lambda session, progress: work(session, stop.checking(progress)),
+                         self._succeeded, self._failed, on_progress=self._on_progress)
+
+    def _set_inputs(self, enabled: bool) -> None:
+        # Cancel stays: it stops the build before anything is written.
+        for w in (*self._inputs, self.build_button):
+            w.setEnabled(enabled)
+
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
+
+    def _cancel_or_close(self) -> None:
+        """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
+        if not ask_to_stop(self.busy, self._stop, self.close_button, self.message):
+            self.reject()
+
+    def _job_ended(self) -> None:
+        if self._pending is not None:
+            self.lane.set_session(self._pending)
+            self._pending = None
+        self._stop = None
+        self.progress.hide()
+        self.close_button.setEnabled(True)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._job_ended()
+        self._set_inputs(True)
+        say_stopped_or_failed(self.message, exc, self._what)
+        fit_height(self)
+
+    def _succeeded(self, result: Any) -> None:
+        self._job_ended()
+        self.build_button.hide()
+        for w in self._inputs:
+            w.hide()
+        self.close_button.setText("Done")
+        self.close_button.setAccessibleName("Done")
+        self.close_button.setDefault(True)
+        self.show_result(result)
+        self.resize(max(self.width(), self.sizeHint().width()), self.height())
+        fit_height(self)
+
+    def _forget_passphrases(self) -> None:
+        for box in self.findChildren(PassphraseBox):
+            box.forget()
+
+    def _forget(self) -> None:
+        self._forget_passphrases()
+        # Keep the lane for a build still running that nobody asked to stop: it finishes
+        # and logs its files, so its passphrases must still reach the screen.
+        if not self.busy or (self._stop is not None and self._stop.stopped):
+            self.lane.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._forget_passphrases()
+        super().closeEvent(event)

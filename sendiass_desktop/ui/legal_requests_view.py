@@ -12,13 +12,15 @@ or the extract. Nothing can be extracted until two *different* managers have
 approved; the service refuses a second approval from the same manager and
 its message is shown as it is.
 
-The extract is reviewed item by item in the SAR review window
-(``ui.sar_review.SarReviewWindow``, kept in memory here because an extract
-draft is not stored) and made with ``BuildExtractDialog``: two encrypted
-PDFs, the extract and the family's copy, each with its own passphrase shown
-once. Both are generic over the build function, so other extracts can reuse
-them. Every action goes through ``services.legal_requests``, which checks the
-role again and audits it.
+The extract is reviewed item by item in ``ExtractReviewWindow``, a window
+round the review the disclosure extract uses too
+(``ui.extract_review.ExtractReviewPanel``: the same screen and the same
+words; the choices are kept in memory because an extract draft is not
+stored), and made with ``BuildExtractDialog``: two encrypted PDFs, the
+extract and the family's copy, each with its own passphrase shown once. Both
+are generic over the build function, so other extracts can reuse them. Every
+action goes through ``services.legal_requests``, which checks the role again
+and audits it.
 """
 
 from __future__ import annotations
@@ -32,18 +34,15 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
@@ -59,27 +58,22 @@ from sendiass_desktop.services import consent as consent_service
 from sendiass_desktop.services import legal_requests as legal
 from sendiass_desktop.services import lookup
 from sendiass_desktop.services.consent import MAX_OVERRIDE_DAYS
-from sendiass_desktop.services.disclosure import (
-    ExtractDraft,
-    ExtractResult,
-    check_extract_decision,
-)
+from sendiass_desktop.services.disclosure import ExtractDraft, ExtractResult
 from sendiass_desktop.services.legal_requests import (
     REQUIRED_APPROVALS,
     LegalRequest,
     LegalStatus,
 )
 from sendiass_desktop.services.officers import list_officers
-from sendiass_desktop.services.sar import DecisionState, ReviewItemView
-from sendiass_desktop.services.sar_gather import ReviewItem
 from sendiass_desktop.services.session import Session
-from sendiass_desktop.store.cancel import OperationCancelled
 from sendiass_desktop.ui.export_pieces import (
+    FileBuildDialog,
     PassphraseBox,
     SaveAsRow,
     free_path,
     register_table,
 )
+from sendiass_desktop.ui.extract_review import ExtractReviewPanel, result_text
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import (
     DateField,
@@ -90,12 +84,11 @@ from sendiass_desktop.ui.icons import (
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.progress import StopFlag, ask_to_stop
-from sendiass_desktop.ui.sar_review import SarReviewWindow, summary_text
 from sendiass_desktop.ui.sizing import expand_horizontally, fit_height
 from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
+from sendiass_desktop.ui.workers import ProgressCallback
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -586,139 +579,80 @@ class RecordLegalBasisDialog(_RequestDialog):
 # --- reviewing and making an extract -----------------------------------------------------
 
 
-ProgressCallback = Callable[[float], None]
 # (background session, decisions, extract path, family copy path, progress) -> result
-BuildWork = Callable[[Session, Mapping[str, ItemDecision], Path, Path, ProgressCallback],
-                     ExtractResult]
+ExtractWork = Callable[[Session, Mapping[str, ItemDecision], Path, Path, ProgressCallback],
+                       ExtractResult]
 
 
-def _find_layout(root: QLayout | None, widget: QWidget) -> QBoxLayout | None:
-    if root is None:
-        return None
-    if isinstance(root, QBoxLayout) and root.indexOf(widget) >= 0:
-        return root
-    for i in range(root.count()):
-        item = root.itemAt(i)
-        child = item.layout() if item is not None else None
-        if child is not None:
-            found = _find_layout(child, widget)
-            if found is not None:
-                return found
-    return None
+class ExtractReviewWindow(QWidget):
+    """A window of its own: the extract review shared with the disclosure extract
+    (``ui.extract_review.ExtractReviewPanel``) over a request's draft, and "Make the
+    extract…".
 
-
-class ExtractReviewWindow(SarReviewWindow):
-    """The SAR review screen over an extract draft, whose decisions stay in memory.
-
-    Decisions are checked as they are made (``check_extract_decision``: a young
-    person's confidences never go to another agency; only a manager sends a
-    restricted or safeguarding record) and used when "Make the extract…" is
-    pressed. Items left undecided take the app's suggestion.
+    The choices stay in memory (an extract draft is not stored): the idle lock
+    hides this window rather than closing it, and closing it forgets them.
     """
 
+    closed = Signal()
     extracted = Signal(object)  # the ExtractResult
 
-    def __init__(self, session: Session, draft: ExtractDraft, build: BuildWork,
+    def __init__(self, session: Session, draft: ExtractDraft, build: ExtractWork,
                  parent: QWidget | None = None,
                  track: Callable[[QWidget], None] | None = None) -> None:
-        # Set before the SAR window's constructor, which calls load().
+        super().__init__(parent, Qt.WindowType.Window)
         self.draft = draft
-        self.decisions: dict[str, ItemDecision] = {}
-        self._accepted: set[str] = set()
         self._build = build
         self._track = track
         self.build_dialog: BuildExtractDialog | None = None
         self.extract_result: ExtractResult | None = None
-        super().__init__(session, draft.legal_request_id or 0, draft.reference, parent)
-        self.setWindowTitle(f"Extract for {draft.reference}")
-        self.setAccessibleName(f"Review of the extract for {draft.reference}")
+        ref = draft.reference
+        self.setWindowTitle(f"Extract for {ref}")
+        self.setAccessibleName(f"Review of the extract for {ref}")
+        heading = QLabel(f"Choose what to send for {ref}", self)
+        heading.setFont(heading_font(self, 1.3))
+        intro = HintLabel(
+            f"For {draft.recipient_name}; the family gets a copy of exactly what is sent. "
+            "Your choices are kept until you close this window.", self)
+        intro.setAccessibleName("About this extract")
+        self.review = ExtractReviewPanel(session, self)
+        self.review.changed.connect(self._update_build)
         self.build_button = button("&Make the extract…", "Make the extract", self,
                                    tip="Make the extract and the family's copy from these "
-                                       "decisions")
+                                       "choices")
         self.build_button.clicked.connect(self.make_extract)
-        main = self.layout()
-        assert isinstance(main, QBoxLayout)
-        bottom = _find_layout(main, self.close_button) or main
-        bottom.insertWidget(max(0, bottom.indexOf(self.close_button)), self.build_button)
-        for hint in self.findChildren(HintLabel):
-            if hint.text().startswith("Up and Down"):
-                hint.setText("Up and Down move through the items. D sends an item in full, W "
-                             "leaves it out for the chosen reason, R redacts the selected "
-                             "text. Decisions are kept until you close this window; items "
-                             "you do not decide take the app's suggestion.")
-        self._intro = HintLabel(
-            f"For {draft.recipient_name}. What a young person told the service in "
-            "confidence is never sent, and other people's names are suggested for "
-            "redaction.", self)
-        self._intro.setAccessibleName("About this extract")
-        main.insertWidget(1, self._intro)
+        self.close_button = button("Close", parent=self)
+        self.close_button.clicked.connect(self.close)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.build_button)
+        bottom.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.review, 1)
+        layout.addLayout(bottom)
+        self.resize(1200, 720)
+        self.review.set_draft(draft)
+        self._update_build()
+        self.review.table.setFocus()
 
-    # --- SarReviewWindow hooks: decisions in memory, not in the SAR's store ----------------
-
-    def _view(self, item: ReviewItem) -> ReviewItemView:
-        decided = self.decisions.get(item.key)
-        if decided is None:
-            return ReviewItemView(item, item.suggestion, DecisionState.SUGGESTED)
-        state = (DecisionState.ACCEPTED if item.key in self._accepted
-                 else DecisionState.CONFIRMED)
-        return ReviewItemView(item, decided, state, saved=decided)
-
-    def load(self) -> None:
-        row = self.current_row()
-        views = [self._view(item) for item in self.draft.items]
-        self.model.set_views(views)
-        self.summary.setText(summary_text(views))
-        if 0 <= row < len(views):
-            self.table.selectRow(row)
-        self._show_current()
-
-    def _save(self, decision: ItemDecision) -> bool:
-        row = self.current_row()
-        v = self.current_view()
-        if v is None:
-            return False
-        try:
-            checked = check_extract_decision(self._session, v.item, decision)
-        except SendiassError as exc:
-            self.message.show_message(user_message(exc))
-            return False
-        self.decisions[v.key] = checked
-        self._accepted.discard(v.key)
-        # As SarReviewWindow._save does after the service saved the decision.
-        self.message.clear()
-        self.model.replace_view(row, self._view(v.item))
-        self.summary.setText(summary_text(self.model.views()))
-        cursor = self.text.textCursor()
-        cursor.clearSelection()
-        self.text.setTextCursor(cursor)
-        self._show_current()
-        return True
-
-    def accept_all(self) -> None:
-        filled = 0
-        for v in self.model.views():
-            if v.decided:
-                continue
-            try:
-                checked = check_extract_decision(self._session, v.item, v.item.suggestion)
-            except SendiassError:
-                continue  # left for the manager to decide
-            self.decisions[v.key] = checked
-            self._accepted.add(v.key)
-            filled += 1
-        self.load()
-        self.message.show_message(f"The app's suggestion was accepted for {filled:,} "
-                                  f"{'item' if filled == 1 else 'items'}.", Tone.SUCCESS)
-
-    # --- making the extract ------------------------------------------------------------------
+    @property
+    def decisions(self) -> dict[str, ItemDecision]:
+        """The manager's own choices (items not here take the app's suggestion)."""
+        return self.review.decisions()
 
     def set_session(self, session: Session) -> None:
-        self._session = session
+        self.review.set_session(session)
         if self.build_dialog is not None:
             self.build_dialog.set_session(session)
 
+    def _update_build(self) -> None:
+        self.build_button.setEnabled(self.extract_result is None
+                                     and self.review.sends_anything())
+
     def make_extract(self) -> BuildExtractDialog:
-        dialog = BuildExtractDialog(self._session, self.draft, dict(self.decisions),
+        dialog = BuildExtractDialog(self.review.session, self.draft, self.decisions,
                                     self._build, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.built.connect(self._built)
@@ -731,7 +665,7 @@ class ExtractReviewWindow(SarReviewWindow):
 
     def _built(self, result: ExtractResult) -> None:
         self.extract_result = result
-        self.build_button.setEnabled(False)
+        self._update_build()
         self.extracted.emit(result)
 
     def _dialog_closed(self, dialog: BuildExtractDialog) -> None:
@@ -744,43 +678,37 @@ class ExtractReviewWindow(SarReviewWindow):
         if self.build_dialog is not None and self.build_dialog.busy:
             event.ignore()  # the files are being written: wait for the passphrases
             return
-        self.decisions.clear()
+        self.review.clear()
         super().closeEvent(event)
+        self.closed.emit()
 
 
-class BuildExtractDialog(QDialog):
+class BuildExtractDialog(FileBuildDialog):
     """Two files, progress, then each file's passphrase, shown once.
 
     Generic over ``build``: it writes the extract and the family's copy and
-    returns the ``ExtractResult``. The passphrase boxes and save-as rows are the
-    shared ``ui.export_pieces`` ones, as in the consented-extract dialog.
+    returns the ``ExtractResult``. The frame, passphrase boxes and save-as rows
+    are the shared ``ui.export_pieces`` ones, as in the SAR pack dialog.
     """
 
     built = Signal(object)  # the ExtractResult
 
     def __init__(self, session: Session, draft: ExtractDraft,
-                 decisions: Mapping[str, ItemDecision], build: BuildWork,
+                 decisions: Mapping[str, ItemDecision], build: ExtractWork,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        ref = draft.reference
+        super().__init__(
+            session, f"Make the extract for {ref}", f"Make the extract for {ref}",
+            f"Two PDF files are made from the same choices: the extract for "
+            f"{draft.recipient_name}, and the family's copy of exactly what was sent. Each "
+            "is encrypted with its own passphrase, shown once when the files are ready. "
+            "Items left out and redacted words never reach either file.",
+            build_text="&Make extract", what="file", progress_name="Making the extract",
+            message_name="Extract message", width_chars=110, parent=parent)
         self.draft = draft
         self._decisions = dict(decisions)
         self._build = build
-        self._pending: Session | None = None
         self.extract_result: ExtractResult | None = None
-        ref = draft.reference
-        self.setWindowTitle(f"Make the extract for {ref}")
-        self.setAccessibleName(f"Make the extract for {ref}")
-        self.setModal(True)
-        self.lane = BackgroundLane(session, self)
-
-        heading = QLabel(f"Make the extract for {ref}", self)
-        heading.setFont(heading_font(self, 1.25))
-        heading.setWordWrap(True)
-        intro = HintLabel(
-            f"Two PDF files are made from the same decisions: the extract for "
-            f"{draft.recipient_name}, and the family's copy of exactly what was sent. Each "
-            "is encrypted with its own passphrase, shown once when the files are ready. "
-            "Items left out and redacted words never reach either file.", self)
         self.save_as = SaveAsRow("&Extract:", "Save the extract as", "&Choose…",
                                  "PDF files (*.pdf)", self)
         self.family_save_as = SaveAsRow("&Family's copy:", "Save the family's copy as",
@@ -792,11 +720,7 @@ class BuildExtractDialog(QDialog):
                     self.family_save_as.label.sizeHint().width())
         for row in (self.save_as, self.family_save_as):
             row.label.setMinimumWidth(width)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 100)
-        self.progress.setAccessibleName("Making the extract")
-        self.progress.hide()
-        self.message = InlineMessage(self, "Extract message")
+        self.add_inputs(self.save_as, self.family_save_as)
         self.done_label = QLabel(self)
         self.done_label.setWordWrap(True)
         self.done_label.setAccessibleName("Files made")
@@ -804,53 +728,11 @@ class BuildExtractDialog(QDialog):
         self.passphrase = PassphraseBox("Passphrase for the extract", "C&opy", self)
         self.family_passphrase = PassphraseBox("Passphrase for the family's copy", "Cop&y",
                                                self)
-
-        self.build_button = button("&Make extract", parent=self)
-        self.build_button.setDefault(True)
-        self.build_button.clicked.connect(self.build)
-        self.close_button = button("Cancel", "Close", self)
-        self.close_button.clicked.connect(self._cancel_or_close)
-        self._stop: StopFlag | None = None
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.build_button)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(22, 18, 22, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading)
-        layout.addWidget(intro)
-        layout.addWidget(self.save_as)
-        layout.addWidget(self.family_save_as)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(self.done_label)
-        layout.addWidget(self.passphrase)
-        layout.addWidget(self.family_passphrase)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 110)
-        self.finished.connect(lambda _r: self._forget())
-
-    @property
-    def busy(self) -> bool:
-        return self.lane.busy
-
-    def fit_to_content(self) -> None:
-        fit_height(self)
+        self.add_results(self.done_label, self.passphrase, self.family_passphrase)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_height(self)
-
-    def set_session(self, session: Session) -> None:
-        """After unlocking: a build already running must finish on its connection, or its
-        passphrases would be lost; the new session is used from then on."""
-        if self.busy:
-            self._pending = session
-        else:
-            self.lane.set_session(session)
 
     def build(self) -> None:
         if self.busy or self.extract_result is not None:
@@ -862,68 +744,17 @@ class BuildExtractDialog(QDialog):
             return
         out, family = Path(out_text).expanduser(), Path(family_text).expanduser()
         decisions, work = self._decisions, self._build
-        stop = self._stop = StopFlag()
-        self.message.clear()
-        self.progress.setValue(0)
-        self.progress.show()
-        self._set_inputs(False)
-        self.lane.submit(lambda session, progress: work(session, decisions, out, family,
-                                                        stop.checking(progress)),
-                         self._built, self._failed, on_progress=self._on_progress)
+        self.start(lambda session, progress: work(session, decisions, out, family, progress))
 
-    def _set_inputs(self, enabled: bool) -> None:
-        # Cancel stays: it stops the build while the files are laid out, before
-        # anything is written (a file nobody has the passphrase for must never be
-        # in the disclosure log).
-        for w in (self.save_as, self.family_save_as, self.build_button):
-            w.setEnabled(enabled)
-
-    def _cancel_or_close(self) -> None:
-        """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
-        if not ask_to_stop(self.busy, self._stop, self.close_button, self.message):
-            self.reject()
-
-    def _after_job(self) -> None:
-        if self._pending is not None:
-            self.lane.set_session(self._pending)
-            self._pending = None
-
-    def _on_progress(self, fraction: float) -> None:
-        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
-
-    def _failed(self, exc: BaseException) -> None:
-        self._after_job()
-        self._stop = None
-        self.progress.hide()
-        self._set_inputs(True)
-        self.close_button.setEnabled(True)
-        if isinstance(exc, OperationCancelled):
-            self.message.show_message("Stopped. No file was written.", Tone.INFO)
-        else:
-            self.message.show_message(user_message(exc))
-        fit_height(self)
-
-    def _built(self, result: ExtractResult) -> None:
-        self._after_job()
-        self._stop = None
+    def show_result(self, result: ExtractResult) -> None:
         self.extract_result = result
         self._decisions.clear()
-        self.progress.hide()
-        self.build_button.hide()
-        self.save_as.hide()
-        self.family_save_as.hide()
-        self.close_button.setEnabled(True)
-        self.close_button.setText("Done")
-        self.close_button.setAccessibleName("Done")
-        self.close_button.setDefault(True)
         extract, family = result.extract, result.family_copy
         pages = "page" if extract.page_count == 1 else "pages"
         self.done_label.setText(
             f"Saved {extract.path.name} ({extract.page_count} {pages})"
             + (f" and {family.path.name}" if family is not None else "")
-            + f" in {extract.path.parent}. {result.disclosed} "
-              f"{'item' if result.disclosed == 1 else 'items'} sent in full, "
-              f"{result.redacted} with words blacked out, {result.left_out} left out.")
+            + f" in {extract.path.parent}. {result_text(result)}")
         self.done_label.show()
         whom = self.draft.recipient_name
         self.passphrase.show_for(f"The extract, for {whom}", extract.passphrase, whom)
@@ -932,8 +763,6 @@ class BuildExtractDialog(QDialog):
                                             family.passphrase, family.recipient)
         self.message.show_message("Both files are written and logged as disclosures.",
                                   Tone.SUCCESS)
-        self.resize(max(self.width(), self.sizeHint().width()), self.height())
-        fit_height(self)
         self.passphrase.field.setFocus()
         self.passphrase.field.selectAll()
         self.built.emit(result)
@@ -947,18 +776,13 @@ class BuildExtractDialog(QDialog):
         super().reject()
 
     def _forget(self) -> None:
-        self.passphrase.forget()
-        self.family_passphrase.forget()
         self._decisions.clear()
-        if not self.busy:
-            self.lane.shutdown()
+        super()._forget()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.busy:
             event.ignore()
             return
-        self.passphrase.forget()
-        self.family_passphrase.forget()
         super().closeEvent(event)
 
 

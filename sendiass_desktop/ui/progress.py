@@ -6,6 +6,8 @@ raises ``OperationCancelled`` once the flag is set, for services that report
 progress but take no stop check of their own. Progress itself travels through
 ``BackgroundLane.submit(..., on_progress=...)``, whose relay lives until the
 job has reported back, so a worker never signals an object already deleted.
+``ask_to_stop`` is what Cancel does in a dialog that builds files, and
+``say_stopped_or_failed`` what the dialog says when the build did not finish.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QWidget
 
 from sendiass_desktop.store.cancel import OperationCancelled
+from sendiass_desktop.ui.icons import user_message
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.theme import Tone
 
@@ -62,3 +65,13 @@ def ask_to_stop(busy: bool, stop: StopFlag | None, cancel_button: QWidget,
     cancel_button.setEnabled(False)
     message.show_message("Stopping…", Tone.INFO)
     return True
+
+
+def say_stopped_or_failed(message: InlineMessage, exc: BaseException, what: str = "file"
+                          ) -> None:
+    """After a build that did not finish: "Stopped. No file was written." if Cancel
+    stopped it, else why it failed, in plain words."""
+    if isinstance(exc, OperationCancelled):
+        message.show_message(f"Stopped. No {what} was written.", Tone.INFO)
+    else:
+        message.show_message(user_message(exc))

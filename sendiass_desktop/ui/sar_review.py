@@ -8,14 +8,19 @@ exemption. Redactions show white on black, and are listed with their codes
 so any can be removed. Disclose (D), Withhold (W) and Accept suggestion save
 at once through ``services.sar.save_decision``, so a review can be left and
 resumed. Up and Down move through the items.
+
+The extract review (``ui.extract_review``) is built from the same pieces, in
+its own words: ``ReviewModel``, ``ReviewTable``, ``ItemPane`` (with
+``RedactionTextEdit`` and ``RedactionList``) and ``exemption_box``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from enum import IntEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -54,11 +59,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sendiass_desktop.domain.errors import SendiassError
+from sendiass_desktop.domain.errors import InvalidInput, SendiassError
 from sendiass_desktop.domain.exemptions import Exemption
 from sendiass_desktop.domain.redaction import Decision, ItemDecision, Span
 from sendiass_desktop.services import sar as sar_service
 from sendiass_desktop.services.sar import DecisionState, ReviewItemView
+from sendiass_desktop.services.sar_gather import ReviewItem
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import GuardedTextEdit, button, uk_date, user_message
@@ -102,9 +108,28 @@ def decision_text(d: ItemDecision) -> str:
 
 
 class ReviewModel(QAbstractTableModel):
+    """The gathered items with their decisions, in a SAR's words.
+
+    A review with other words (an extract's) overrides ``HEADERS``,
+    ``decision_label``, ``state_label`` and ``reason_label``; the rest is the
+    same table.
+    """
+
+    HEADERS: ClassVar[dict[ReviewColumn, str]] = HEADERS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._views: list[ReviewItemView] = []
+
+    def decision_label(self, v: ReviewItemView) -> str:
+        return decision_text(v.decision)
+
+    def state_label(self, v: ReviewItemView) -> str:
+        return STATE_TEXT[v.state]
+
+    def reason_label(self, v: ReviewItemView) -> str:
+        """Why the app suggests what it does (the review column's tooltip)."""
+        return v.item.suggestion_reason
 
     def set_views(self, views: list[ReviewItemView]) -> None:
         self.beginResetModel()
@@ -131,7 +156,7 @@ class ReviewModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(ReviewColumn)):
-            return HEADERS[ReviewColumn(section)]
+            return self.HEADERS[ReviewColumn(section)]
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
@@ -152,11 +177,11 @@ class ReviewModel(QAbstractTableModel):
             if column is ReviewColumn.DATE:
                 return uk_date(v.item.on, "—")
             if column is ReviewColumn.DECISION:
-                return decision_text(v.decision)
-            return STATE_TEXT[v.state]
+                return self.decision_label(v)
+            return self.state_label(v)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is ReviewColumn.STATE:
-                return v.item.suggestion_reason
+                return self.reason_label(v)
             if column is ReviewColumn.TITLE:
                 return v.item.title
         if column is ReviewColumn.STATE and v.state is DecisionState.STALE:
@@ -176,6 +201,86 @@ def summary_text(views: list[ReviewItemView]) -> str:
             f"{states[DecisionState.STALE]:,} stale. "
             f"Disclose {decisions[Decision.DISCLOSE]:,}, redact {decisions[Decision.REDACT]:,}, "
             f"withhold {decisions[Decision.WITHHOLD]:,}.")
+
+
+class ReviewTable(QTableView):
+    """The list of gathered items: one whole row at a time, the title taking the room."""
+
+    def __init__(self, model: ReviewModel, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.review_model = model
+        self.setModel(model)
+        self.setAccessibleName(name)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.verticalHeader().hide()
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setAccessibleName("Item rows")
+        header = self.horizontalHeader()
+        header.setAccessibleName("Item columns")
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ReviewColumn.TITLE, QHeaderView.ResizeMode.Stretch)
+
+    def current_row(self) -> int:
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def current_view(self) -> ReviewItemView | None:
+        row = self.current_row()
+        model = self.review_model
+        return model.view_at(row) if 0 <= row < model.rowCount() else None
+
+    def select_key(self, key: str) -> None:
+        for row, v in enumerate(self.review_model.views()):
+            if v.key == key:
+                self.selectRow(row)
+                return
+
+
+def exemption_box(parent: QWidget, name: str, items_name: str,
+                  exemptions: Iterable[Exemption], min_chars: int) -> QComboBox:
+    """A choice of exemption, shown as "code — label"."""
+    box = QComboBox(parent)
+    box.setAccessibleName(name)
+    box.view().setAccessibleName(items_name)
+    for e in exemptions:
+        box.addItem(f"{e.code} — {e.label}", e)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(min_chars)
+    return box
+
+
+def chosen_exemption(box: QComboBox) -> Exemption:
+    value = box.currentData()
+    return value if isinstance(value, Exemption) else Exemption.THIRD_PARTY
+
+
+class RedactionList(QListWidget):
+    """One item's redactions, each "[code] “words”", so any of them can be removed."""
+
+    def __init__(self, name: str, rows: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self.setMaximumHeight(self.fontMetrics().height() * rows + 12)
+
+    def show_spans(self, text: str, spans: tuple[Span, ...]) -> None:
+        self.clear()
+        for span in spans:
+            words = text[span.start:span.end].replace("\n", " ")
+            if len(words) > 60:
+                words = words[:57] + "…"
+            entry = QListWidgetItem(f"[{span.exemption.code}] “{words}”")
+            entry.setToolTip(span.exemption.label)
+            entry.setData(Qt.ItemDataRole.UserRole, span)
+            self.addItem(entry)
+        if self.count():
+            self.setCurrentRow(0)
+
+    def current_span(self) -> Span | None:
+        entry = self.currentItem()
+        span = entry.data(Qt.ItemDataRole.UserRole) if entry is not None else None
+        return span if isinstance(span, Span) else None
 
 
 class _CodeGutter(QWidget):
@@ -224,6 +329,39 @@ class RedactionTextEdit(GuardedTextEdit):
         self.spans = spans
         self.gutter.update()
 
+    def show_redactions(self, spans: tuple[Span, ...]) -> None:
+        """Show ``spans`` of the text white on black, each with its code in the margin."""
+        end = max(0, self.document().characterCount() - 1)
+        selections = []
+        for span in spans:
+            selection = QTextEdit.ExtraSelection()
+            cursor = self.textCursor()
+            cursor.setPosition(min(span.start, end))
+            cursor.setPosition(min(span.end, end), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("black"))
+            fmt.setForeground(QColor("white"))
+            fmt.setToolTip(f"Redacted: {span.exemption.code} — {span.exemption.label}")
+            selection.format = fmt
+            selections.append(selection)
+        self.setExtraSelections(selections)
+        self.set_spans(spans)
+
+    def selected_span(self, item: ReviewItem, exemption: Exemption) -> Span:
+        """The selected words of ``item``'s text, to redact (``InvalidInput`` if none)."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            raise InvalidInput("Select the words to redact in the item's text first.")
+        return sar_service.select_span(item, cursor.selectionStart(), cursor.selectionEnd(),
+                                       exemption)
+
+    def clear_selection(self) -> None:
+        """Drop the text selection, so a new redaction shows black rather than selected."""
+        cursor = self.textCursor()
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         rect = self.contentsRect()
@@ -233,6 +371,46 @@ class RedactionTextEdit(GuardedTextEdit):
     def _scroll_width(self) -> int:
         bar = self.verticalScrollBar()
         return bar.width() if bar.isVisible() else 0
+
+
+class ItemPane(QWidget):
+    """The selected item: why the app suggests what it does, its text (redactions white
+    on black), the caller's rows of buttons, then its redactions with a Remove button."""
+
+    def __init__(self, parent: QWidget, *, reason_name: str, list_label: str,
+                 list_name: str, list_rows: int) -> None:
+        super().__init__(parent)
+        self.reason = HintLabel("", self)
+        self.reason.setAccessibleName(reason_name)
+        self.text = RedactionTextEdit(self)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.redactions = RedactionList(list_name, list_rows, self)
+        self.remove_button = button("Remo&ve redaction", "Remove the chosen redaction", self)
+        self._rows = QVBoxLayout()
+        label = QLabel(list_label, self)
+        label.setBuddy(self.redactions)
+        remove_row = QHBoxLayout()
+        remove_row.addWidget(self.remove_button)
+        remove_row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(self._rows)
+        layout.addWidget(label)
+        layout.addWidget(self.redactions)
+        layout.addLayout(remove_row)
+
+    def add_row(self, *widgets: QWidget, grow: QWidget | None = None) -> None:
+        """A row of controls under the text; ``grow`` takes the spare width, else the row
+        keeps to the left."""
+        row = QHBoxLayout()
+        for w in widgets:
+            row.addWidget(w, 1 if w is grow else 0)
+        if grow is None:
+            row.addStretch(1)
+        self._rows.addLayout(row)
 
 
 class SarReviewWindow(QWidget):
@@ -255,41 +433,19 @@ class SarReviewWindow(QWidget):
         self.message = InlineMessage(self, "Review message")
 
         self.model = ReviewModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Gathered items")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setAccessibleName("Item rows")
-        header = self.table.horizontalHeader()
-        header.setAccessibleName("Item columns")
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ReviewColumn.TITLE, QHeaderView.ResizeMode.Stretch)
+        self.table = ReviewTable(self.model, "Gathered items", self)
 
-        self.reason = HintLabel("", self)
-        self.reason.setAccessibleName("Why the app suggests this")
-        self.text = RedactionTextEdit(self)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.exemption = QComboBox(self)
-        self.exemption.setAccessibleName("Exemption")
-        self.exemption.view().setAccessibleName("Exemptions")
-        for e in Exemption:
-            self.exemption.addItem(f"{e.code} — {e.label}", e)
-        self.exemption.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.exemption.setMinimumContentsLength(30)
+        pane = ItemPane(self, reason_name="Why the app suggests this",
+                        list_label="Redactions in this item:",
+                        list_name="Redactions in this item", list_rows=5)
+        self.reason, self.text = pane.reason, pane.text
+        self.redactions, self.remove_button = pane.redactions, pane.remove_button
+        self.exemption = exemption_box(self, "Exemption", "Exemptions", Exemption, 30)
         exemption_label = QLabel("E&xemption:", self)
         exemption_label.setBuddy(self.exemption)
-        self.redactions = QListWidget(self)
-        self.redactions.setAccessibleName("Redactions in this item")
-        self.redactions.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
 
         self.redact_button = button("&Redact selection", "Redact selection (R)", self,
                                     tip="Redact the selected text for the chosen exemption (R)")
-        self.remove_button = button("Remo&ve redaction", parent=self)
         self.disclose_button = button("&Disclose", "Disclose in full (D)", self)
         self.withhold_button = button("&Withhold", "Withhold for the chosen exemption (W)",
                                       self)
@@ -310,33 +466,13 @@ class SarReviewWindow(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
 
-        right = QWidget(self)
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(6, 0, 0, 0)
-        rl.addWidget(self.reason)
-        rl.addWidget(self.text, 1)
-        ex_row = QHBoxLayout()
-        ex_row.addWidget(exemption_label)
-        ex_row.addWidget(self.exemption, 1)
-        rl.addLayout(ex_row)
-        act_row = QHBoxLayout()
-        for b in (self.redact_button, self.disclose_button, self.withhold_button,
-                  self.accept_button):
-            act_row.addWidget(b)
-        act_row.addStretch(1)
-        rl.addLayout(act_row)
-        red_label = QLabel("Redactions in this item:", self)
-        red_label.setBuddy(self.redactions)
-        rl.addWidget(red_label)
-        rl.addWidget(self.redactions)
-        rm_row = QHBoxLayout()
-        rm_row.addWidget(self.remove_button)
-        rm_row.addStretch(1)
-        rl.addLayout(rm_row)
+        pane.add_row(exemption_label, self.exemption, grow=self.exemption)
+        pane.add_row(self.redact_button, self.disclose_button, self.withhold_button,
+                     self.accept_button)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(pane)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([620, 640])
@@ -375,23 +511,18 @@ class SarReviewWindow(QWidget):
         self._show_current()
 
     def current_row(self) -> int:
-        index = self.table.currentIndex()
-        return index.row() if index.isValid() else -1
+        return self.table.current_row()
 
     def current_view(self) -> ReviewItemView | None:
-        row = self.current_row()
-        return self.model.view_at(row) if 0 <= row < self.model.rowCount() else None
+        return self.table.current_view()
 
     def select_item(self, key: str) -> None:
-        for row, v in enumerate(self.model.views()):
-            if v.key == key:
-                self.table.selectRow(row)
-                return
+        self.table.select_key(key)
 
     def _show_current(self) -> None:
         v = self.current_view()
-        self.redactions.clear()
         if v is None:
+            self.redactions.clear()
             self.text.setPlainText("")
             self.reason.setText("")
             self._update_buttons()
@@ -403,39 +534,13 @@ class SarReviewWindow(QWidget):
             reason += f" App's suggestion: {decision_text(v.item.suggestion)} — " \
                       f"{v.item.suggestion_reason}"
         self.reason.setText(reason)
-        self._highlight(v)
-        for span in v.decision.spans:
-            words = v.item.text[span.start:span.end].replace("\n", " ")
-            if len(words) > 60:
-                words = words[:57] + "…"
-            item = QListWidgetItem(f"[{span.exemption.code}] “{words}”")
-            item.setToolTip(span.exemption.label)
-            item.setData(Qt.ItemDataRole.UserRole, span)
-            self.redactions.addItem(item)
-        if self.redactions.count():
-            self.redactions.setCurrentRow(0)
-        self._update_buttons()
-
-    def _highlight(self, v: ReviewItemView) -> None:
-        selections = []
-        fmt = QTextCharFormat()
-        fmt.setBackground(QColor("black"))
-        fmt.setForeground(QColor("white"))
+        # A withheld item is shown blacked out whole, under its exemption's code.
         withheld = v.decision.decision is Decision.WITHHOLD
-        spans = ([Span(0, len(v.item.text), v.decision.exemption)]
-                 if withheld and v.decision.exemption and v.item.text else v.decision.spans)
-        for span in spans:
-            sel = QTextEdit.ExtraSelection()
-            cursor = self.text.textCursor()
-            cursor.setPosition(min(span.start, len(v.item.text)))
-            cursor.setPosition(min(span.end, len(v.item.text)), cursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor
-            span_fmt = QTextCharFormat(fmt)
-            span_fmt.setToolTip(f"Redacted: {span.exemption.code} — {span.exemption.label}")
-            sel.format = span_fmt
-            selections.append(sel)
-        self.text.setExtraSelections(selections)
-        self.text.set_spans(tuple(spans))
+        self.text.show_redactions(
+            (Span(0, len(v.item.text), v.decision.exemption),)
+            if withheld and v.decision.exemption and v.item.text else v.decision.spans)
+        self.redactions.show_spans(v.item.text, v.decision.spans)
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         v = self.current_view()
@@ -450,8 +555,7 @@ class SarReviewWindow(QWidget):
     # --- decisions ------------------------------------------------------------------------------
 
     def chosen_exemption(self) -> Exemption:
-        value = self.exemption.currentData()
-        return value if isinstance(value, Exemption) else Exemption.THIRD_PARTY
+        return chosen_exemption(self.exemption)
 
     def set_exemption(self, exemption: Exemption) -> None:
         self.exemption.setCurrentIndex(self.exemption.findData(exemption))
@@ -466,10 +570,7 @@ class SarReviewWindow(QWidget):
         self.message.clear()
         self.model.replace_view(row, saved)
         self.summary.setText(summary_text(self.model.views()))
-        # Drop the text selection so the new redaction shows black, not selected.
-        cursor = self.text.textCursor()
-        cursor.clearSelection()
-        self.text.setTextCursor(cursor)
+        self.text.clear_selection()
         self._show_current()
         return True
 
@@ -477,13 +578,8 @@ class SarReviewWindow(QWidget):
         v = self.current_view()
         if v is None:
             return
-        cursor = self.text.textCursor()
-        if not cursor.hasSelection():
-            self.message.show_message("Select the words to redact in the item's text first.")
-            return
         try:
-            span = sar_service.select_span(v.item, cursor.selectionStart(),
-                                           cursor.selectionEnd(), self.chosen_exemption())
+            span = self.text.selected_span(v.item, self.chosen_exemption())
         except SendiassError as exc:
             self.message.show_message(user_message(exc))
             return
@@ -494,10 +590,9 @@ class SarReviewWindow(QWidget):
 
     def remove_redaction(self) -> None:
         v = self.current_view()
-        item = self.redactions.currentItem()
-        if v is None or item is None:
+        span = self.redactions.current_span()
+        if v is None or span is None:
             return
-        span: Span = item.data(Qt.ItemDataRole.UserRole)
         self._save(sar_service.remove_span(v.item, v.decision, span))
 
     def disclose(self) -> None:

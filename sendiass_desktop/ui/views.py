@@ -24,7 +24,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, overload, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
@@ -153,9 +153,32 @@ class BackgroundLane(QObject):
     def session(self) -> Session:
         return self._session
 
+    # Typed twice: with ``on_progress``, ``fn`` takes the progress callback too.
+    @overload
     def submit(
         self,
         fn: Callable[[Session], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        key: str | None = None,
+        on_progress: None = None,
+    ) -> int: ...
+
+    @overload
+    def submit(
+        self,
+        fn: Callable[[Session, ProgressCallback], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        key: str | None = None,
+        on_progress: ProgressCallback,
+    ) -> int: ...
+
+    def submit(
+        self,
+        fn: Callable[..., Any],
         on_success: Callable[[Any], None],
         on_failure: Callable[[BaseException], None] | None = None,
         *,

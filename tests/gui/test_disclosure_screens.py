@@ -9,15 +9,17 @@ the files written.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QShortcut, QTextCursor
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from sendiass_desktop.domain.consent import (
@@ -29,20 +31,23 @@ from sendiass_desktop.domain.consent import (
     Recipient,
     ShareBasis,
 )
+from sendiass_desktop.domain.exemptions import Exemption
 from sendiass_desktop.domain.notes import Confidentiality
 from sendiass_desktop.domain.redaction import Decision
 from sendiass_desktop.services import consent, disclosure
 from sendiass_desktop.services.session import Session, unlock_with_password
 from sendiass_desktop.ui.case_window import CaseWindow
 from sendiass_desktop.ui.disclosure_dialog import DisclosureDialog
+from sendiass_desktop.ui.extract_review import ExtractReviewPanel
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.fixtures_casework import settle
-from tests.gui.helpers import click, type_into
+from tests.gui.helpers import click, hold_build, type_into
 from tests.support.casework import Family, add_note, make_family
 
 pytestmark = pytest.mark.gui
 
 SENT_NOTE = "The annual review meeting agreed extra speech and language therapy sessions."
+REDACTED_WORDS = "speech and language therapy sessions"
 LEFT_OUT_NOTE = "Sarah mentioned the family's housing worries, not for the school."
 SAFEGUARDING_NOTE = "Bruise noticed; discussed with the designated safeguarding lead."
 SCHOOL = "Oak Academy"
@@ -104,6 +109,22 @@ def choose(qtbot: QtBot, dialog: DisclosureDialog, recipient: Recipient,
 
 def row_of(dialog: DisclosureDialog, words: str) -> int:
     return next(i for i, v in enumerate(dialog.review.views()) if words in v.item.text)
+
+
+def select_words(review: ExtractReviewPanel, words: str) -> None:
+    """Select ``words`` in the current item's text, as a mouse drag would."""
+    start = review.text.toPlainText().index(words)
+    cursor = review.text.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(words), QTextCursor.MoveMode.KeepAnchor)
+    review.text.setTextCursor(cursor)
+
+
+def to_review(qtbot: QtBot, dialog: DisclosureDialog) -> ExtractReviewPanel:
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == dialog.REVIEW, timeout=20_000)
+    settle(qtbot)
+    return dialog.review
 
 
 # --- consent ------------------------------------------------------------------------------------
@@ -220,6 +241,9 @@ def test_a_consented_extract_is_built_encrypted_with_what_was_chosen(
     assert view is not None and view.decision.decision is Decision.WITHHOLD
     assert not review.include_button.isEnabled()
     assert "Only a manager" in review.reason.text()
+    assert review.reason.text().startswith(
+        "Left out (the app's suggestion): Safeguarding record: left out unless a manager "
+        "decides sending it would not put anyone at risk.")
     review.table.setFocus()
     qtbot.keyClick(review.table, Qt.Key.Key_I)
     assert review.current_view().decision.decision is Decision.WITHHOLD  # type: ignore[union-attr]
@@ -237,6 +261,25 @@ def test_a_consented_extract_is_built_encrypted_with_what_was_chosen(
     assert review.current_view().decision.decision is Decision.DISCLOSE  # type: ignore[union-attr]
     assert "left out" in review.summary.text()
     assert set(review.decisions()) == {left.key, review.current_view().key}  # type: ignore[union-attr]
+    # Redact words by keyboard (R): a black bar over them, listed with the reason's code.
+    select_words(review, REDACTED_WORDS)
+    review.set_exemption(Exemption.THIRD_PARTY)
+    review.table.setFocus()
+    qtbot.keyClick(review.table, Qt.Key.Key_R)
+    sent = review.current_view()
+    assert sent is not None and sent.decision.decision is Decision.REDACT
+    assert review.model.index(review.current_row(), 3).data() == "Included, 1 part redacted"
+    assert len(review.text.extraSelections()) == 1
+    assert review.redactions.count() == 1 and "S2P3" in review.redactions.item(0).text()
+    assert "1 with parts redacted" in review.summary.text()
+    # "Use the app's suggestion" undoes a choice.
+    review.table.selectRow(row_of(dialog, LEFT_OUT_NOTE))
+    click(qtbot, review.suggestion_button)
+    assert left.key not in review.decisions()
+    assert review.model.index(review.current_row(), 4).data() == "The app"
+    review.table.setFocus()
+    qtbot.keyClick(review.table, Qt.Key.Key_L)
+    assert set(review.decisions()) == {left.key, sent.key}
 
     click(qtbot, dialog.next_button)
     assert dialog.pages.currentIndex() == dialog.BUILD
@@ -271,9 +314,12 @@ def test_a_consented_extract_is_built_encrypted_with_what_was_chosen(
         reader = PdfReader(io.BytesIO(path.read_bytes()), password=secret)
         text = " ".join((page.extract_text() or "") for page in reader.pages)
         text = " ".join(text.split())
-        assert SENT_NOTE in text
+        assert SENT_NOTE.split(REDACTED_WORDS)[0].strip() in text
+        assert REDACTED_WORDS not in text
         assert "housing worries" not in text
         assert "Bruise noticed" not in text
+    assert (result.redacted, result.left_out) == (1, 2)
+    assert "1 with parts redacted, 2 left out" in dialog.done_label.text()
 
     # Logged, and listed on the first page.
     logged = disclosure.extracts_for_case(officer, family.case.id or 0)
@@ -397,19 +443,8 @@ def test_an_inspector_is_not_offered_either_action(qtbot: QtBot, admin: Session,
 def test_cancel_stops_the_build_and_no_file_is_written_or_logged(
         qtbot: QtBot, officer: Session, admin: Session, family: Family, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-
     give_consent(admin, family, Recipient.SCHOOL)
-    real_build = disclosure.build_extract
-    cancel_pressed = threading.Event()
-
-    def build_after_cancel(*args: object, **kwargs: object) -> object:
-        # The real build, started once Cancel has been pressed: its first progress
-        # report then stops it, whatever the machine's speed.
-        cancel_pressed.wait(20)
-        return real_build(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(disclosure, "build_extract", build_after_cancel)
+    cancel_pressed = hold_build(monkeypatch, disclosure, "build_extract")
     dialog = open_dialog(qtbot, officer, family)
     choose(qtbot, dialog, Recipient.SCHOOL)
     click(qtbot, dialog.next_button)
@@ -431,3 +466,154 @@ def test_cancel_stops_the_build_and_no_file_is_written_or_logged(
     assert disclosure.extracts_for_case(officer, family.case.id or 0) == []
     assert dialog.next_button.isEnabled() and dialog.close_button.isEnabled()
     dialog.reject()
+
+
+# --- one review, one set of words, for both extracts -------------------------------------------
+
+# A subject access request's words; an extract's review must not use them.
+SAR_WORDS = re.compile(r"\b(disclose|withhold|withheld|black(ed)?[- ]out|exemption)\b", re.I)
+
+
+def panel_words(panel: ExtractReviewPanel) -> list[str]:
+    """Every fixed word the review shows or says: buttons (with their tooltips and spoken
+    names), labels, the hint, column headings and keyboard shortcuts."""
+    words = [f"{b.text()} | {b.toolTip()} | {b.accessibleName()}"
+             for b in panel.findChildren(QAbstractButton) if b.isVisibleTo(panel)]
+    words += [label.text() for label in panel.findChildren(QLabel)
+              if label.buddy() is not None or label is panel.hint]
+    words += [str(panel.model.headerData(c, Qt.Orientation.Horizontal))
+              for c in range(panel.model.columnCount())]
+    words += [panel.exemption.accessibleName()]
+    words += [s.key().toString() for s in panel.findChildren(QShortcut)]
+    return sorted(words)
+
+
+def cell(panel: ExtractReviewPanel, column: int) -> str:
+    return str(panel.model.index(panel.current_row(), column).data())
+
+
+def choose_by_keyboard(qtbot: QtBot, review: ExtractReviewPanel) -> tuple[object, ...]:
+    """Leave the sent note out (L), include it (I), redact words in it (R); what the
+    review says at each step."""
+    review.select_item(next(v.key for v in review.views() if SENT_NOTE in v.item.text))
+    review.table.setFocus()
+    qtbot.keyClick(review.table, Qt.Key.Key_L)
+    left = (cell(review, 3), cell(review, 4))
+    qtbot.keyClick(review.table, Qt.Key.Key_I)
+    included = (cell(review, 3), review.reason.text().split(".")[0])
+    select_words(review, REDACTED_WORDS)
+    qtbot.keyClick(review.table, Qt.Key.Key_R)
+    view = review.current_view()
+    assert view is not None
+    assert review.decisions()[view.key].decision is Decision.REDACT
+    said = (left, included, cell(review, 3), review.summary.text())
+    # Everything left out: the extract cannot go on to be made.
+    for row in range(review.model.rowCount()):
+        review.table.selectRow(row)
+        review.leave_out()
+    assert not review.sends_anything()
+    return said
+
+
+def test_both_extracts_are_reviewed_on_one_screen_in_the_same_words(
+        qtbot: QtBot, admin: Session, family: Family) -> None:
+    from sendiass_desktop.domain.roles import Role
+    from sendiass_desktop.services import legal_requests as legal
+    from sendiass_desktop.services import users
+    from sendiass_desktop.ui.legal_requests_view import ExtractReviewWindow
+
+    assert family.case.id is not None
+    # The legal request's extract: two managers approve, one records the legal basis.
+    users.add_user(admin, "erin", Role.MANAGER, password="second manager of the service")
+    erin = unlock_with_password(admin.location, "erin", "second manager of the service")
+    request = legal.register_legal_request(admin, family.case.id, "Northshire County Council",
+                                           "Judicial review", "All records", date.today())
+    assert request.id is not None
+    legal.approve(admin, request.id)
+    legal.approve(erin, request.id)
+    erin.close()
+    legal.record_legal_basis(admin, request.id, "The High Court ordered disclosure of these "
+                             "records; we are legally obliged to comply.")
+    window = ExtractReviewWindow(admin, legal.prepare_legal_extract(admin, request.id),
+                                 lambda *_a: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    legal_review = window.review
+    legal_words = panel_words(legal_review)
+    # None of the SAR's words anywhere on the legal request's window.
+    assert not [b.text() for b in window.findChildren(QAbstractButton)
+                if b.isVisible() and SAR_WORDS.search(b.text())]
+    assert not SAR_WORDS.search(window.windowTitle())
+    legal_said = choose_by_keyboard(qtbot, legal_review)
+    assert not window.build_button.isEnabled()
+    window.close()
+
+    # The disclosure extract, with the family's consent.
+    give_consent(admin, family, Recipient.SCHOOL)
+    dialog = open_dialog(qtbot, admin, family)
+    choose(qtbot, dialog, Recipient.SCHOOL, SCHOOL)
+    disclosed = to_review(qtbot, dialog)
+    assert dialog.next_button.isEnabled()
+
+    # The same widget, showing the same words, buttons, tooltips and shortcuts.
+    assert type(disclosed) is type(legal_review) is ExtractReviewPanel
+    words = panel_words(disclosed)
+    assert words == legal_words
+    assert "&Include in full | Include the whole item in the extract (I) | Include in full (I)" \
+        in words
+    assert "&Leave out | Leave the item out of the extract (L) | Leave out (L)" in words
+    assert any(w.startswith("&Redact selection |") for w in words)
+    assert {"I", "L", "R", "In the extract", "Chosen by"} <= set(words)
+    assert not [w for w in words if SAR_WORDS.search(w)]
+
+    # The same choices read the same in both.
+    said = choose_by_keyboard(qtbot, disclosed)
+    assert said == legal_said
+    assert said[:3] == (("Left out", "You"), ("Included in full", "Included in full (your "
+                                              "choice)"), "Included, 1 part redacted")
+    assert "1 with parts redacted" in str(said[3])
+    assert not dialog.next_button.isEnabled()
+    # On another step, the review's keys do nothing.
+    chosen = disclosed.decisions()
+    click(qtbot, dialog.back_button)
+    assert dialog.pages.currentIndex() == dialog.WHO
+    dialog.close_button.setFocus()
+    for key in (Qt.Key.Key_I, Qt.Key.Key_R):
+        qtbot.keyClick(dialog.close_button, key)
+    assert disclosed.decisions() == chosen
+    dialog.reject()
+
+
+def test_an_inspector_is_offered_no_choices_in_the_review(
+        qtbot: QtBot, admin: Session, family: Family) -> None:
+    """Inspectors never reach an extract; should the review be shown, it only reads."""
+    from datetime import UTC, timedelta
+
+    from sendiass_desktop.services import inspection
+
+    give_consent(admin, family, Recipient.SCHOOL)
+    assert family.case.id is not None
+    draft = disclosure.prepare_extract(admin, family.case.id, Recipient.SCHOOL, SCHOOL)
+    inspection.create_inspector(admin, "ivy", datetime.now(UTC) + timedelta(days=3),
+                                password="ofsted inspection week")
+    ivy = unlock_with_password(admin.location, "ivy", "ofsted inspection week")
+    try:
+        review = ExtractReviewPanel(ivy)
+        qtbot.addWidget(review)
+        review.show()
+        review.set_draft(draft)
+        assert review.current_view() is not None and review.text.toPlainText()
+        for control in (review.include_button, review.leave_out_button,
+                        review.redact_button, review.suggestion_button, review.exemption):
+            assert not control.isVisible()
+        review.table.setFocus()
+        for key in (Qt.Key.Key_I, Qt.Key.Key_L, Qt.Key.Key_R):
+            qtbot.keyClick(review.table, key)
+        review.leave_out()
+        assert review.decisions() == {}
+        assert "You chose 0" in review.summary.text()
+    finally:
+        ivy.close()

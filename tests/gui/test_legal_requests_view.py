@@ -8,7 +8,7 @@ body and a copy for the family.
 
 from __future__ import annotations
 
-import threading
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sendiass_desktop.domain.errors import PermissionDenied
+from sendiass_desktop.domain.exemptions import Exemption
 from sendiass_desktop.domain.notes import Confidentiality
 from sendiass_desktop.domain.redaction import Decision
 from sendiass_desktop.domain.roles import Role
@@ -42,7 +45,7 @@ from sendiass_desktop.ui.legal_requests_view import (
 from sendiass_desktop.ui.main_window import MainWindow
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.fixtures_casework import settle, show_window
-from tests.gui.helpers import click, type_into
+from tests.gui.helpers import click, hold_build, type_into
 from tests.support.casework import Family, add_note, make_family
 
 pytestmark = pytest.mark.gui
@@ -232,11 +235,26 @@ def test_refusing_needs_a_reason(qtbot: QtBot, team: Team) -> None:
 
 
 def _select_item(window: ExtractReviewWindow, text: str) -> None:
-    for row, v in enumerate(window.model.views()):
+    for row, v in enumerate(window.review.views()):
         if text in v.item.text:
-            window.table.selectRow(row)
+            window.review.table.selectRow(row)
             return
     raise AssertionError(f"no item with {text!r}")
+
+
+def _pdf_text(path: Path, passphrase: str) -> str:
+    reader = PdfReader(io.BytesIO(path.read_bytes()), password=passphrase)
+    return " ".join(" ".join((page.extract_text() or "") for page in reader.pages).split())
+
+
+def _select_words(window: ExtractReviewWindow, words: str) -> None:
+    """Select ``words`` in the current item's text, as a mouse drag would."""
+    text = window.review.text
+    start = text.toPlainText().index(words)
+    cursor = text.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(words), QTextCursor.MoveMode.KeepAnchor)
+    text.setTextCursor(cursor)
 
 
 def test_two_managers_approve_then_the_extract_and_family_copy_are_built(
@@ -278,18 +296,35 @@ def test_two_managers_approve_then_the_extract_and_family_copy_are_built(
     assert isinstance(review, ExtractReviewWindow)
     qtbot.waitExposed(review)
     assert review.windowTitle().startswith("Extract for LR-")
-    # A young person's confidences are never sent: refused with the reason.
+    panel = review.review
+    # A young person's confidences are never sent: not offered, and the reason shown.
     _select_item(review, YP_TEXT)
-    assert review.current_view().decision.decision is Decision.WITHHOLD  # type: ignore[union-attr]
-    click(qtbot, review.disclose_button)
-    assert "never sent to another agency" in review.message.text()
+    assert panel.current_view().decision.decision is Decision.WITHHOLD  # type: ignore[union-attr]
+    assert not panel.include_button.isEnabled() and not panel.redact_button.isEnabled()
+    assert "never sent to another agency" in panel.reason.text()
+    assert "disclosed" not in panel.reason.text()  # the app's reason, in an extract's words
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_I)
     assert review.decisions == {}
-    # Send the parent's note in full; the rest take the app's suggestion.
+    # Include the parent's note in full (I), then redact the neighbour's name (R); the
+    # rest take the app's suggestion.
     _select_item(review, NOTE_TEXT)
-    review.table.setFocus()
-    qtbot.keyClick(review.table, Qt.Key.Key_D)
-    key = review.current_view().key  # type: ignore[union-attr]
+    review.close_button.setFocus()  # the keys work anywhere in the window
+    qtbot.keyClick(review.close_button, Qt.Key.Key_I)
+    key = panel.current_view().key  # type: ignore[union-attr]
     assert review.decisions[key].decision is Decision.DISCLOSE
+    assert panel.model.index(panel.current_row(), 3).data() == "Included in full"
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_R)  # nothing selected yet: says what to do
+    assert panel.message.text() == "Select the words to redact in the item's text first."
+    _select_words(review, "Gwendolyn")
+    panel.set_exemption(Exemption.THIRD_PARTY)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_R)
+    assert review.decisions[key].decision is Decision.REDACT
+    assert panel.model.index(panel.current_row(), 3).data() == "Included, 1 part redacted"
+    assert [s.exemption for s in review.decisions[key].spans] == [Exemption.THIRD_PARTY]
+    assert len(panel.text.extraSelections()) == 1  # the redaction bar
 
     click(qtbot, review.build_button)
     dialog = review.build_dialog
@@ -298,14 +333,7 @@ def test_two_managers_approve_then_the_extract_and_family_copy_are_built(
     dialog.save_as.set_path(out)
     dialog.family_save_as.set_path(family)
     # Cancel first: the build stops before any file is written or logged.
-    real_build = legal.build_legal_extract
-    cancel_pressed = threading.Event()
-
-    def build_after_cancel(*args: object, **kwargs: object) -> object:
-        cancel_pressed.wait(20)  # the real build, once Cancel has been pressed
-        return real_build(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(legal, "build_legal_extract", build_after_cancel)
+    cancel_pressed = hold_build(monkeypatch, legal, "build_legal_extract")
     click(qtbot, dialog.build_button)
     assert dialog.busy
     click(qtbot, dialog.close_button)
@@ -314,7 +342,6 @@ def test_two_managers_approve_then_the_extract_and_family_copy_are_built(
     assert dialog.isVisible() and dialog.message.text() == "Stopped. No file was written."
     assert not out.exists() and not family.exists()
     assert legal.get_legal_request(team.erin, request_id).status is LegalStatus.APPROVED
-    monkeypatch.setattr(legal, "build_legal_extract", real_build)
 
     click(qtbot, dialog.build_button)
     qtbot.waitUntil(lambda: dialog.extract_result is not None or bool(dialog.message.text()),
@@ -334,6 +361,13 @@ def test_two_managers_approve_then_the_extract_and_family_copy_are_built(
             pikepdf.open(path)
         with pikepdf.open(path, password=secret) as pdf:
             assert len(pdf.pages) >= 1
+        # What was chosen in the review is what was sent.
+        sent = _pdf_text(path, secret)
+        assert "rang about the plan" in sent and "the bus was late" in sent
+        assert "Gwendolyn" not in sent
+        assert "hates the new school" not in sent
+    assert result.redacted == 1 and result.left_out == 1  # the note; the confidence
+    assert "with parts redacted" in dialog.done_label.text()
     logged = sar_repo.get_disclosure(team.erin.conn, result.family_copy.disclosure_id)
     assert logged.recipient == "Sarah Jones"
     assert legal.get_legal_request(team.erin, request_id).status is LegalStatus.EXTRACTED
@@ -411,7 +445,7 @@ def test_locking_hides_the_extract_review_and_keeps_its_decisions(
     review = view.review_windows[0]
     qtbot.waitExposed(review)
     _select_item(review, NOTE_TEXT)
-    review.disclose()
+    review.review.include()
     chosen = dict(review.decisions)
     assert chosen
     old = window.session
@@ -420,7 +454,7 @@ def test_locking_hides_the_extract_review_and_keeps_its_decisions(
     _unlock_again(qtbot, window, MANAGER_PASSWORD)
     qtbot.waitUntil(lambda: window.session is not old and review.isVisible(), timeout=20_000)
     assert review.decisions == chosen
-    assert review._session is window.session
+    assert review.review.session is window.session
     settle(qtbot)
     review.close()
     window.discard()

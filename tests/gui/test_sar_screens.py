@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 from pytestqt.qtbot import QtBot
 
 from sendiass_desktop.domain.exemptions import Exemption
@@ -25,7 +25,7 @@ from sendiass_desktop.ui.sar_register import ExtendDialog, SarColumn, SarRegiste
 from sendiass_desktop.ui.sar_review import SarReviewWindow
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.fixtures_casework import settle, show_window
-from tests.gui.helpers import click
+from tests.gui.helpers import click, hold_build
 from tests.support.casework import add_note, make_family
 
 pytestmark = pytest.mark.gui
@@ -184,6 +184,30 @@ def test_withhold_with_exemption_and_disclose_by_keyboard(qtbot: QtBot, admin: S
     window.close()
 
 
+def test_the_sar_review_keeps_its_own_words(qtbot: QtBot, admin: Session,
+                                            seeded: Seeded) -> None:
+    """Extracts share a review in their own words; a SAR's stay disclose/withhold/redact."""
+    from sendiass_desktop.ui.extract_review import ExtractReviewModel
+
+    window = _review(qtbot, admin, seeded)
+    model = window.model
+    assert not isinstance(model, ExtractReviewModel)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Category", "Title", "Date", "Decision", "Review"]
+    assert [b.text() for b in (window.disclose_button, window.withhold_button,
+                               window.redact_button)] == ["&Disclose", "&Withhold",
+                                                          "&Redact selection"]
+    assert window.exemption.accessibleName() == "Exemption"
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_D)
+    assert model.index(window.current_row(), 3).data() == "Disclose"
+    assert model.index(window.current_row(), 4).data() == "Confirmed"
+    assert ". Disclose " in window.summary.text() and ", withhold " in window.summary.text()
+    for widget in window.findChildren(QAbstractButton):
+        assert "Include" not in widget.text() and "Leave out" not in widget.text()
+    window.close()
+
+
 def test_accept_suggestions(qtbot: QtBot, admin: Session, seeded: Seeded) -> None:
     window = _review(qtbot, admin, seeded)
     click(qtbot, window.accept_button)
@@ -224,23 +248,9 @@ def test_build_pack_shows_the_passphrase_once(qtbot: QtBot, admin: Session, seed
     assert dialog.passphrase.text() == ""
 
 
-def test_cancel_stops_the_pack_build_and_nothing_is_written(
-    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import threading
-
-    real_build = sar_service.build_pack
-    cancel_pressed = threading.Event()
-
-    def build_after_cancel(*args: object, **kwargs: object) -> object:
-        # The real build, started once Cancel has been pressed: its first
-        # progress report then stops it, whatever the machine's speed.
-        cancel_pressed.wait(20)
-        return real_build(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(sar_service, "build_pack", build_after_cancel)
-    before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
+def _building_pack(qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path
+                   ) -> tuple[BuildPackDialog, Path]:
+    """The pack dialog with its build started, saving into an empty folder."""
     dialog = BuildPackDialog(admin, seeded.sar_id, seeded.ref)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -250,8 +260,18 @@ def test_cancel_stops_the_pack_build_and_nothing_is_written(
     dialog.accept_remaining.setChecked(True)
     click(qtbot, dialog.build_button)
     assert dialog.busy and dialog.close_button.text() == "Cancel"
+    return dialog, out
+
+
+def test_cancel_stops_the_pack_build_and_nothing_is_written(
+    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    go = hold_build(monkeypatch, sar_service, "build_pack")
+    before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
+    dialog, out = _building_pack(qtbot, admin, seeded, tmp_path)
     click(qtbot, dialog.close_button)
-    cancel_pressed.set()
+    go.set()
     assert dialog.isVisible()  # stays open to say what happened
     qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
     assert dialog.message.text() == "Stopped. No pack was written."
@@ -259,11 +279,26 @@ def test_cancel_stops_the_pack_build_and_nothing_is_written(
     assert list(out.parent.iterdir()) == []
     assert len(sar_service.disclosures_for_sar(admin, seeded.sar_id)) == before
     assert dialog.build_button.isEnabled()  # and it can be built after all
-    monkeypatch.setattr(sar_service, "build_pack", real_build)
     click(qtbot, dialog.build_button)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
     assert dialog.pack_result is not None, dialog.message.text()
     assert out.exists()
+
+
+def test_closing_the_pack_dialog_while_building_cancels_and_closes(
+    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    go = hold_build(monkeypatch, sar_service, "build_pack")
+    before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
+    dialog, out = _building_pack(qtbot, admin, seeded, tmp_path)
+    dialog.reject()  # Esc, or the window's close button
+    go.set()
+    assert not dialog.isVisible()
+    settle(qtbot)
+    assert dialog.pack_result is None and dialog.passphrase.text() == ""
+    assert list(out.parent.iterdir()) == []
+    assert len(sar_service.disclosures_for_sar(admin, seeded.sar_id)) == before
 
 
 def test_every_control_has_an_accessible_name(qtbot: QtBot, admin: Session,

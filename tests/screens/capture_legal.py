@@ -45,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def capture_legal(out: Path, root: Path, theme: str = "light") -> int:
+    from PySide6.QtGui import QTextCursor
+
     from sendiass_desktop.domain.cases import Case, IssueType, ReferralSource
+    from sendiass_desktop.domain.exemptions import Exemption
     from sendiass_desktop.domain.notes import Confidentiality
     from sendiass_desktop.domain.people import Person, PersonRole
     from sendiass_desktop.domain.roles import Role
@@ -184,12 +187,22 @@ def capture_legal(out: Path, root: Path, theme: str = "light") -> int:
     review = view.review_windows[0]
     assert isinstance(review, ExtractReviewWindow)
     review.resize(1280, 760)
-    for row, v in enumerate(review.model.views()):
+    panel = review.review
+    for row, v in enumerate(panel.views()):
+        if "Gwendolyn" in v.item.text:
+            panel.table.selectRow(row)
+            start = v.item.text.index("Gwendolyn Hart")
+            cursor = panel.text.textCursor()
+            cursor.setPosition(start)
+            cursor.setPosition(start + len("Gwendolyn Hart"), QTextCursor.MoveMode.KeepAnchor)
+            panel.text.setTextCursor(cursor)
+            panel.set_exemption(Exemption.THIRD_PARTY)
+            panel.redact_selection()
+    for row, v in enumerate(panel.views()):
         if "in confidence" in v.item.text:
-            review.table.selectRow(row)
-            review.disclose()  # refused: shows why
+            panel.table.selectRow(row)  # not offered: the reason is shown
             break
-    review.table.setFocus()
+    panel.table.setFocus()
     shoot(review, "legal-extract-review.png")
     dialog = review.make_extract()
     assert isinstance(dialog, BuildExtractDialog)
