@@ -167,8 +167,9 @@ $IssArgs = @(
     "/DOutputDir=$Dist"
 )
 if ($SignTool) {
-    # ISCC substitutes $f with the file to sign (installer and uninstaller).
-    $IssArgs += "/Ssendiass=`"$SignTool`" sign /sha1 $CertificateThumbprint /fd SHA256 /tr $TimestampUrl /td SHA256 `$f"
+    # ISCC substitutes $f with the file to sign (installer and uninstaller) and $q with a
+    # quote: PowerShell does not pass a quote inside an argument on to ISCC intact.
+    $IssArgs += "/Ssendiass=`$q$SignTool`$q sign /sha1 $CertificateThumbprint /fd SHA256 /tr $TimestampUrl /td SHA256 `$f"
     $IssArgs += "/DSignTool=sendiass"
 }
 $IssArgs += (Join-Path $Repo "installer\windows\sendiass-desktop.iss")

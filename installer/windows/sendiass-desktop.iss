@@ -19,6 +19,7 @@
 ;   network folder, which it writes to sendiass-desktop.ini beside the program
 ;   (read by sendiass_desktop\install_config.py). For silent installs:
 ;   /STOREDIR="\\server\share\SENDIASS" (a folder; the store file is service.sendiass in it).
+;   A silent install takes that folder as given: it need not be reachable while installing.
 ; * never touches a store: uninstalling leaves every store, backup and key file alone.
 
 #ifndef AppVersion
@@ -49,6 +50,9 @@ AppVerName={#AppName} {#AppVersion}
 AppPublisher={#AppName}
 VersionInfoVersion={#AppVersionNumeric}
 VersionInfoProductVersion={#AppVersionNumeric}
+; The text forms (file properties' "File version"/"Product version") as the app writes them.
+VersionInfoTextVersion={#AppVersion}
+VersionInfoProductTextVersion={#AppVersion}
 VersionInfoDescription={#AppName} setup
 DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
@@ -166,7 +170,12 @@ end;
 
 function ShouldSkipPage(PageID: Integer): Boolean;
 begin
-  Result := (PageID = FolderPage.ID) and (StorePage.SelectedValueIndex <> ModeShared);
+  { A silent install takes the folder as given (/STOREDIR or the previous install's):
+    the folder page's own check would need the share to be reachable while installing,
+    which it often is not for a deployment tool running as SYSTEM, and a failed check
+    aborts a silent install. The app reports an unreachable store when it starts. }
+  Result := (PageID = FolderPage.ID) and
+            ((StorePage.SelectedValueIndex <> ModeShared) or WizardSilent());
 end;
 
 function IsNetworkLocation(Folder: String): Boolean;
@@ -174,8 +183,9 @@ begin
   { A UNC path, or a drive letter other than C: (mapped network drives). The app
     itself checks the drive type and switches to a rollback journal on network
     folders; this is only to catch an obvious slip. }
-  Result := (Copy(Folder, 1, 2) = '\\') or
-            ((Length(Folder) >= 2) and (Folder[2] = ':') and (UpperCase(Folder[1]) <> 'C'));
+  Result := Copy(Folder, 1, 2) = '\\';
+  if not Result and (Length(Folder) >= 2) then
+    Result := (Copy(Folder, 2, 1) = ':') and (UpperCase(Copy(Folder, 1, 1)) <> 'C');
 end;
 
 function NextButtonClick(CurPageID: Integer): Boolean;
@@ -188,20 +198,41 @@ begin
     Folder := Trim(FolderPage.Values[0]);
     if Folder = '' then
     begin
-      MsgBox('Choose the shared folder, or go back and keep the store on this computer.',
-             mbError, MB_OK);
+      SuppressibleMsgBox('Choose the shared folder, or go back and keep the store on this computer.',
+                         mbError, MB_OK, IDOK);
       Result := False;
     end
     else if not IsNetworkLocation(Folder) then
-      Result := MsgBox('This folder does not look like a network folder. Other computers ' +
-                       'will not be able to reach a store kept here. Use it anyway?',
-                       mbConfirmation, MB_YESNO) = IDYES;
+      Result := SuppressibleMsgBox('This folder does not look like a network folder. Other ' +
+                                   'computers will not be able to reach a store kept here. ' +
+                                   'Use it anyway?',
+                                   mbConfirmation, MB_YESNO, IDYES) = IDYES;
   end;
 end;
 
 function ConfigPath(): String;
 begin
   Result := ExpandConstant('{app}\{#ConfigFile}');
+end;
+
+procedure WriteConfig(StorePath: String);
+var
+  Lines: TArrayOfString;
+begin
+  { Written as UTF-8 (which install_config.py reads), not with SetIniString: Windows'
+    profile functions create a new file in the ANSI code page, so a folder name with a
+    character outside it would come out wrong and the app would ignore the file. }
+  SetArrayLength(Lines, 4);
+  Lines[0] := '; Where SENDIASS Desktop finds the store. Written by the installer;';
+  Lines[1] := '; see docs/installing.md. Removed when the program is uninstalled.';
+  Lines[2] := '[store]';
+  Lines[3] := 'path = ' + StorePath;
+  if SaveStringsToUTF8File(ConfigPath(), Lines, False) then
+    Log('Store location written to ' + ConfigPath() + ': ' + StorePath)
+  else
+    SuppressibleMsgBox('Setup could not write ' + ConfigPath() + '. SENDIASS Desktop will ' +
+                       'use each user''s own data folder until [store] path = ' + StorePath +
+                       ' is written there.', mbError, MB_OK, IDOK);
 end;
 
 procedure CurStepChanged(CurStep: TSetupStep);
@@ -213,10 +244,11 @@ begin
     if StorePage.SelectedValueIndex = ModeShared then
     begin
       Folder := RemoveBackslashUnlessRoot(Trim(FolderPage.Values[0]));
-      SetIniString('store', 'path', AddBackslash(Folder) + '{#StoreFileName}', ConfigPath());
+      WriteConfig(AddBackslash(Folder) + '{#StoreFileName}');
     end
     else if FileExists(ConfigPath()) then
-      { Back to the default: each user's own data folder. }
-      DeleteIniEntry('store', 'path', ConfigPath());
+      { Back to the default: each user's own data folder. The file holds nothing but
+        the store's path. }
+      DeleteFile(ConfigPath());
   end;
 end;
