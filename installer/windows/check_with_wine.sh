@@ -20,7 +20,10 @@
 #     shortcuts and the uninstall entry where they belong; /STOREDIR writes
 #     sendiass-desktop.ini (UTF-8, read back by sendiass_desktop/install_config.py);
 #     without it no .ini is written (each user's own data folder, the app's default);
+#     the "Ready to install" page (its text as Setup logs it) shows the store chosen;
 #   * an upgrade removes the old _internal\ files and keeps the earlier answers;
+#     /LOCALSTORE takes a shared-folder install back to each user's data folder (the
+#     .ini goes); /LOCALSTORE with /STOREDIR is refused (non-zero exit, nothing written);
 #   * the uninstaller removes the program, its .ini, shortcuts and uninstall entry and
 #     leaves a store in the user's data folder alone.
 # It cannot show how the wizard looks or behaves on Windows, UAC, SmartScreen,
@@ -172,6 +175,7 @@ VERSION="$(cd "$REPO" && python3 -c 'import sendiass_desktop; print(sendiass_des
 # The same rule as build.ps1: the first three numbers, padded to four.
 VERSION_NUMERIC="$(python3 -c 'import re, sys; n = re.findall(r"\d+", sys.argv[1])[:3]; print(".".join(n + ["0"] * (4 - len(n))))' "$VERSION")"
 UPGRADE_VERSION="99.0.0"   # a made-up later version for the upgrade test
+UPGRADE2_VERSION="99.1.0"  # and a later one still, for the /LOCALSTORE upgrade
 say "SENDIASS Desktop $VERSION ($VERSION_NUMERIC); stand-in bundle in $WORK/dist"
 make_bundle() {  # make_bundle DIR VERSION EXTRA_INTERNAL_FILE
   local d="$1/sendiass-desktop"
@@ -224,6 +228,9 @@ compile compile-peruser.log "$VARIANT/installer/windows/sendiass-desktop.iss" "$
 compile compile-upgrade.log "$VARIANT/installer/windows/sendiass-desktop.iss" "$UPGRADE_VERSION" "$UPGRADE_VERSION.0" \
   "$WORK/dist-upgrade" "sendiass-desktop-$UPGRADE_VERSION-setup-peruser-wine" ||
   die "upgrade build did not compile (see $LOGS/compile-upgrade.log)"
+compile compile-upgrade2.log "$VARIANT/installer/windows/sendiass-desktop.iss" "$UPGRADE2_VERSION" "$UPGRADE2_VERSION.0" \
+  "$WORK/dist-upgrade" "sendiass-desktop-$UPGRADE2_VERSION-setup-peruser-wine" ||
+  die "second upgrade build did not compile (see $LOGS/compile-upgrade2.log)"
 ls -l "$WORK/out" | sed 's/^/  /'
 
 # Signing as build.ps1 passes it (/S with $q for the quotes, /DSignTool). There is no
@@ -283,11 +290,34 @@ sys.exit(1)
 EOF
 }
 has_key() { grep -qiF "[${UNINSTALL_KEY//\\/\\\\}]" "$WINEPREFIX/$1"; }
+key_count() { grep -ciF "[${UNINSTALL_KEY//\\/\\\\}]" "$WINEPREFIX/$1"; }
 lnk_points_to_app() {  # the shortcut names sendiass-desktop.exe
   python3 -c 'import sys; d = open(sys.argv[1], "rb").read().lower(); n = "sendiass-desktop.exe"
 sys.exit(0 if n.encode() in d or n.encode("utf-16-le") in d else 1)' "$1"
 }
 ini_path() { sed -n 's/^path = //p' "$1" | tr -d '\r'; }
+ready_page_says() {  # ready_page_says SETUPLOG LINE... : the "Ready to install" page, as
+  # the script logs it, has a section of exactly these lines (leading spaces aside)
+  python3 - "$@" <<'EOF'
+import re, sys
+log, want = sys.argv[1], sys.argv[2:]
+lines = open(log, encoding="utf-8-sig", errors="replace").read().splitlines()
+starts = [i for i, line in enumerate(lines) if line.endswith("   Ready to install page:")]
+if len(starts) != 1:
+    sys.exit("%d 'Ready to install page' entries in %s" % (len(starts), log))
+memo = []
+for line in lines[starts[0] + 1:]:
+    if re.match(r"\d{4}-\d\d-\d\d ", line):  # the log's next entry
+        break
+    memo.append(line.strip())
+print("\n".join(memo))
+for i in range(len(memo)):
+    if memo[i:i + len(want)] == want and (i + len(want) == len(memo) or memo[i + len(want)] == ""):
+        sys.exit(0)
+sys.exit(1)
+EOF
+}
+LOCAL_CHOICE="On this computer, in each user's own data folder (%LOCALAPPDATA%\\sendiass-desktop)"
 setup() {  # setup EXE LOGNAME ARGS...
   local exe="$1" log="$2"; shift 2
   win "$(winpath "$WORK/out/$exe")" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART "/LOG=$(winpath "$LOGS/$log")" "$@"
@@ -332,6 +362,9 @@ check "uninstall entry's icon is the program" \
 check "the store choice is remembered (StoreMode=shared)" \
   eval "[ \"\$(reg_value system.reg 'Inno Setup CodeFile: StoreMode')\" = shared ]"
 check "no uninstall entry in HKCU" eval "! has_key user.reg"
+check "the \"Ready to install\" page names the shared folder's store (Setup's log)" \
+  ready_page_says "$LOGS/install-allusers.log" "Where the records are kept:" "In a shared network folder" \
+  "$SHARED\\service.sendiass"
 fake_store
 uninstall "$APP" uninstall-allusers.log
 check "uninstaller exits 0" test $? = 0
@@ -352,6 +385,8 @@ check "no desktop shortcut (unticked by default)" test ! -e "$USERDIR/Desktop/SE
 check "uninstall entry in HKCU: version $VERSION" eval "[ \"\$(reg_value user.reg DisplayVersion)\" = '$VERSION' ]"
 check "no uninstall entry in HKLM" eval "! has_key system.reg"
 check "StoreMode=local remembered" eval "[ \"\$(reg_value user.reg 'Inno Setup CodeFile: StoreMode')\" = local ]"
+check "the \"Ready to install\" page says each user's own data folder (Setup's log)" \
+  ready_page_says "$LOGS/install-peruser.log" "Where the records are kept:" "$LOCAL_CHOICE"
 
 say "C. upgrade to $UPGRADE_VERSION over it, choosing a mapped drive: /STOREDIR=H:\\SENDIASS"
 setup "sendiass-desktop-$UPGRADE_VERSION-setup-peruser-wine.exe" upgrade-peruser.log '/STOREDIR=H:\SENDIASS'
@@ -362,6 +397,9 @@ check "sendiass-desktop.ini says H:\\SENDIASS\\service.sendiass" \
   eval "[ \"\$(ini_path '$APP/sendiass-desktop.ini')\" = 'H:\\SENDIASS\\service.sendiass' ]"
 check "one uninstall entry, now version $UPGRADE_VERSION" \
   eval "[ \"\$(reg_value user.reg DisplayVersion)\" = '$UPGRADE_VERSION' ] && ! has_key system.reg"
+check "the \"Ready to install\" page names H:\\SENDIASS\\service.sendiass (Setup's log)" \
+  ready_page_says "$LOGS/upgrade-peruser.log" "Where the records are kept:" "In a shared network folder" \
+  'H:\SENDIASS\service.sendiass'
 
 say "D. run it again with no options: the shared folder is kept"
 setup "sendiass-desktop-$UPGRADE_VERSION-setup-peruser-wine.exe" reinstall-peruser.log
@@ -369,13 +407,51 @@ check "setup exits 0" test $? = 0
 check "sendiass-desktop.ini still says H:\\SENDIASS\\service.sendiass" \
   eval "[ \"\$(ini_path '$APP/sendiass-desktop.ini')\" = 'H:\\SENDIASS\\service.sendiass' ]"
 
-say "E. uninstall (current user)"
+say "E. /LOCALSTORE together with /STOREDIR: refused, nothing changed"
+setup "sendiass-desktop-$UPGRADE2_VERSION-setup-peruser-wine.exe" conflict-peruser.log /LOCALSTORE "/STOREDIR=$SHARED"
+rc=$?
+check "setup exits non-zero (exit code $rc)" test "$rc" != 0
+check "Setup's log explains it (both options named)" \
+  eval "grep -q 'Conflicting options: Setup was given both /LOCALSTORE .* and /STOREDIR=' '$LOGS/conflict-peruser.log'"
+check "sendiass-desktop.ini not rewritten: still H:\\SENDIASS\\service.sendiass" \
+  eval "[ \"\$(ini_path '$APP/sendiass-desktop.ini')\" = 'H:\\SENDIASS\\service.sendiass' ]"
+check "still version $UPGRADE_VERSION, with its files" \
+  eval "[ \"\$(reg_value user.reg DisplayVersion)\" = '$UPGRADE_VERSION' ] && [ -f '$APP/_internal/only-in-the-new-version.dll' ]"
+
+say "F. upgrade to $UPGRADE2_VERSION with /LOCALSTORE: back to each user's own data folder"
+setup "sendiass-desktop-$UPGRADE2_VERSION-setup-peruser-wine.exe" localstore-peruser.log /LOCALSTORE
+check "setup exits 0" test $? = 0
+check "no sendiass-desktop.ini any more (the app uses each user's data folder)" test ! -e "$APP/sendiass-desktop.ini"
+check "Setup's log says it removed the .ini" grep -q 'Store location removed: .*sendiass-desktop.ini deleted' "$LOGS/localstore-peruser.log"
+check "the \"Ready to install\" page says each user's own data folder (Setup's log)" \
+  ready_page_says "$LOGS/localstore-peruser.log" "Where the records are kept:" "$LOCAL_CHOICE"
+check "still one uninstall entry, now version $UPGRADE2_VERSION" \
+  eval "[ \"\$(key_count user.reg)\" = 1 ] && [ \"\$(reg_value user.reg DisplayVersion)\" = '$UPGRADE2_VERSION' ] && ! has_key system.reg"
+check "StoreMode=local remembered" eval "[ \"\$(reg_value user.reg 'Inno Setup CodeFile: StoreMode')\" = local ]"
+check "the program is still there" expect_files "$APP"
+setup "sendiass-desktop-$UPGRADE2_VERSION-setup-peruser-wine.exe" localstore-again-peruser.log
+rc=$?
+check "run again with no options: exits 0 and still no .ini" \
+  eval "[ $rc = 0 ] && [ ! -e '$APP/sendiass-desktop.ini' ]"
+
+say "G. uninstall (current user)"
 uninstall "$APP" uninstall-peruser.log
 check "uninstaller exits 0" test $? = 0
 check "program folder removed (with its .ini)" test ! -e "$APP"
 check "Start menu shortcut removed" test ! -e "$USERDIR/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/SENDIASS Desktop.lnk"
 check "uninstall entry removed" eval "! has_key user.reg"
 check "the store in the user's data folder is untouched" test -f "$USERDIR/AppData/Local/sendiass-desktop/service.sendiass"
+
+say "H. nothing installed: $SETUP.exe /ALLUSERS /LOCALSTORE /STOREDIR=\"$SHARED\" is refused"
+APP="$C/Program Files/SENDIASS Desktop"
+setup "$SETUP.exe" conflict-allusers.log /ALLUSERS /LOCALSTORE "/STOREDIR=$SHARED"
+rc=$?
+check "setup exits non-zero (exit code $rc)" test "$rc" != 0
+check "Setup's log explains it, in a message box that /SUPPRESSMSGBOXES answered" \
+  eval "grep -q 'Conflicting options: Setup was given both /LOCALSTORE' '$LOGS/conflict-allusers.log' &&
+        grep -q 'Defaulting to OK for suppressed message box' '$LOGS/conflict-allusers.log'"
+check "nothing installed: no program folder, no .ini, no uninstall entry" \
+  eval "[ ! -e '$APP' ] && ! has_key system.reg && ! has_key user.reg"
 
 echo
 echo "Logs (ISCC, Setup, uninstaller): $LOGS; setup.exe: $WORK/out/$SETUP.exe"

@@ -20,6 +20,10 @@
 ;   (read by sendiass_desktop\install_config.py). For silent installs:
 ;   /STOREDIR="\\server\share\SENDIASS" (a folder; the store file is service.sendiass in it).
 ;   A silent install takes that folder as given: it need not be reachable while installing.
+;   Without /STOREDIR an upgrade keeps the earlier answer; /LOCALSTORE goes back to each
+;   user's own data folder (removes the .ini). Both at once is refused (Setup stops, exit
+;   code 1, nothing changed). The "Ready to install" page shows the choice, and Setup's
+;   log (/LOG) records that page's text.
 ; * never touches a store: uninstalling leaves every store, backup and key file alone.
 
 #ifndef AppVersion
@@ -115,10 +119,45 @@ var
 const
   ModeLocal = 0;
   ModeShared = 1;
+  { The store page's wording, also used on the "Ready to install" page. }
+  StorePageTitle = 'Where the records are kept';
+  LocalChoice = 'On this computer, in each user''s own data folder (%LOCALAPPDATA%\sendiass-desktop)';
+  SharedChoice = 'In a shared network folder';
 
 function StoreDirFromCommandLine(): String;
 begin
   Result := Trim(ExpandConstant('{param:STOREDIR|}'));
+end;
+
+function LocalStoreFromCommandLine(): Boolean;
+var
+  I: Integer;
+begin
+  { /LOCALSTORE: back to each user's own data folder, which /STOREDIR cannot say
+    (leaving it out keeps the earlier answer). }
+  Result := False;
+  for I := 1 to ParamCount() do
+    if CompareText(ParamStr(I), '/LOCALSTORE') = 0 then
+      Result := True;
+end;
+
+function InitializeSetup(): Boolean;
+var
+  Problem: String;
+begin
+  { Refused before anything is installed, in the wizard too: there is no sensible way
+    to do both. }
+  Result := True;
+  if LocalStoreFromCommandLine() and (StoreDirFromCommandLine() <> '') then
+  begin
+    Problem := 'Setup was given both /LOCALSTORE (keep the store in each user''s own data ' +
+               'folder on this computer) and /STOREDIR="' + StoreDirFromCommandLine() +
+               '" (keep it in that shared network folder). Use one or the other. ' +
+               'Setup has stopped; nothing was installed or changed.';
+    Log('Conflicting options: ' + Problem);
+    SuppressibleMsgBox(Problem, mbCriticalError, MB_OK, IDOK);
+    Result := False;
+  end;
 end;
 
 procedure InitializeWizard();
@@ -126,15 +165,15 @@ var
   PreviousMode, PreviousFolder: String;
 begin
   StorePage := CreateInputOptionPage(wpSelectDir,
-    'Where the records are kept',
+    StorePageTitle,
     'Choose where SENDIASS Desktop keeps its encrypted store.',
     'The store is one encrypted file holding all the service''s records. ' +
     'Keep it on this computer if one person uses it; put it in a shared network ' +
     'folder if several people (or several computers) work on the same records. ' +
     'You can still open another store from within the app.',
     True, False);
-  StorePage.Add('On this computer, in each user''s own data folder (%LOCALAPPDATA%\sendiass-desktop)');
-  StorePage.Add('In a shared network folder');
+  StorePage.Add(LocalChoice);
+  StorePage.Add(SharedChoice);
 
   FolderPage := CreateInputDirPage(StorePage.ID,
     'Shared network folder',
@@ -151,7 +190,10 @@ begin
   begin
     PreviousMode := 'shared';
     PreviousFolder := StoreDirFromCommandLine();
-  end;
+  end
+  else if LocalStoreFromCommandLine() then
+    { The previous folder stays filled in, in case the wizard's user goes back to it. }
+    PreviousMode := 'local';
   if PreviousMode = 'shared' then
     StorePage.SelectedValueIndex := ModeShared
   else
@@ -215,6 +257,51 @@ begin
   Result := ExpandConstant('{app}\{#ConfigFile}');
 end;
 
+function SharedStorePath(): String;
+begin
+  { The store file in the chosen shared folder: what goes into the .ini. }
+  Result := AddBackslash(RemoveBackslashUnlessRoot(Trim(FolderPage.Values[0]))) + '{#StoreFileName}';
+end;
+
+procedure AddMemoSection(var Memo: String; Section, NewLine: String);
+begin
+  if Section <> '' then
+  begin
+    if Memo <> '' then
+      Memo := Memo + NewLine + NewLine;
+    Memo := Memo + Section;
+  end;
+end;
+
+function UpdateReadyMemo(Space, NewLine, MemoUserInfoInfo, MemoDirInfo, MemoTypeInfo,
+  MemoComponentsInfo, MemoGroupInfo, MemoTasksInfo: String): String;
+var
+  Store: String;
+begin
+  { Inno's usual sections, with the store choice in wizard order (its page follows
+    the program folder's). }
+  if StorePage.SelectedValueIndex = ModeShared then
+    Store := StorePageTitle + ':' + NewLine + Space + SharedChoice + NewLine + Space + SharedStorePath()
+  else
+    Store := StorePageTitle + ':' + NewLine + Space + LocalChoice;
+  Result := '';
+  AddMemoSection(Result, MemoUserInfoInfo, NewLine);
+  AddMemoSection(Result, MemoDirInfo, NewLine);
+  AddMemoSection(Result, Store, NewLine);
+  AddMemoSection(Result, MemoTypeInfo, NewLine);
+  AddMemoSection(Result, MemoComponentsInfo, NewLine);
+  AddMemoSection(Result, MemoGroupInfo, NewLine);
+  AddMemoSection(Result, MemoTasksInfo, NewLine);
+end;
+
+procedure CurPageChanged(CurPageID: Integer);
+begin
+  { Setup's log (/LOG) records what the "Ready to install" page says, silent installs
+    included (they pass through that page unseen). }
+  if CurPageID = wpReady then
+    Log('Ready to install page:' + #13#10 + WizardForm.ReadyMemo.Text);
+end;
+
 procedure WriteConfig(StorePath: String);
 var
   Lines: TArrayOfString;
@@ -236,19 +323,21 @@ begin
 end;
 
 procedure CurStepChanged(CurStep: TSetupStep);
-var
-  Folder: String;
 begin
   if CurStep = ssPostInstall then
   begin
     if StorePage.SelectedValueIndex = ModeShared then
-    begin
-      Folder := RemoveBackslashUnlessRoot(Trim(FolderPage.Values[0]));
-      WriteConfig(AddBackslash(Folder) + '{#StoreFileName}');
-    end
+      WriteConfig(SharedStorePath())
     else if FileExists(ConfigPath()) then
-      { Back to the default: each user's own data folder. The file holds nothing but
-        the store's path. }
-      DeleteFile(ConfigPath());
+    begin
+      { Back to the default (chosen in the wizard, or /LOCALSTORE): each user's own data
+        folder. The file holds nothing but the store's path. }
+      if DeleteFile(ConfigPath()) then
+        Log('Store location removed: ' + ConfigPath() + ' deleted (each user''s own data folder)')
+      else
+        SuppressibleMsgBox('Setup could not delete ' + ConfigPath() + '. SENDIASS Desktop will ' +
+                           'keep using the store it names until that file is deleted.',
+                           mbError, MB_OK, IDOK);
+    end;
   end;
 end;
