@@ -13,10 +13,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -57,10 +54,10 @@ from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.inspection_report import InspectionReportDialog, end_access_question
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.sizing import fit_height
+from sendiass_desktop.ui.table_model import HeaderedTableModel, ModelIndex
 from sendiass_desktop.ui.theme import Tone, heading_font, monospace_font
 from sendiass_desktop.ui.workers import run_task
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 USER_ROLE = Qt.ItemDataRole.UserRole + 1
 NOT_ALLOWED = "Only administrators can see and change accounts."
 FAILED = "That could not be done, and nothing was changed. Try again."
@@ -91,16 +88,6 @@ class UserColumn(IntEnum):
     ADDED = 5
 
 
-HEADERS = {
-    UserColumn.USERNAME: "Username",
-    UserColumn.NAME: "Name",
-    UserColumn.ROLE: "Role",
-    UserColumn.STATUS: "Status",
-    UserColumn.ENDS: "Access ends",
-    UserColumn.ADDED: "Added",
-}
-
-
 def status_text(user: User, now: datetime | None = None) -> str:
     if user.status is UserStatus.DISABLED:
         return "Disabled"
@@ -113,7 +100,9 @@ def status_text(user: User, now: datetime | None = None) -> str:
     return "Active"
 
 
-class UsersModel(QAbstractTableModel):
+class UsersModel(HeaderedTableModel):
+    HEADERS = ("Username", "Name", "Role", "Status", "Access ends", "Added")  # in UserColumn order
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._users: list[User] = []
@@ -132,23 +121,8 @@ class UsersModel(QAbstractTableModel):
                 return row
         return None
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(UserColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(UserColumn)):
-            return HEADERS[UserColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def _row_count(self) -> int:
+        return len(self._users)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._users):
@@ -509,7 +483,7 @@ class UsersAdminView(QWidget):
         for column in UserColumn:
             if column is UserColumn.NAME:
                 continue
-            texts = [HEADERS[column]] + [str(self.model.index(row, column).data() or "")
+            texts = [self.model.HEADERS[column]] + [str(self.model.index(row, column).data() or "")
                                          for row in range(self.model.rowCount())]
             widest = max(metrics.horizontalAdvance(text) for text in texts)
             self.table.setColumnWidth(column, widest + pad)

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -33,11 +32,12 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(HeaderedTableModel):
     HEADERS = ("When", "Who", "What", "Record")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -49,17 +49,8 @@ class AuditModel(QAbstractTableModel):
         self.entries = list(entries)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self.entries)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

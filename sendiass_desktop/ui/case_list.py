@@ -49,7 +49,6 @@ from sendiass_desktop.services.search import SearchResults
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.case_list_model import (
     CASE_ID_ROLE,
-    HEADERS,
     SAFEGUARDING_TEXT,
     SORT_LABELS,
     CaseColumn,
@@ -709,7 +708,7 @@ class CaseListView(QWidget):
         header_metrics = QFontMetrics(bold)
         for column, width in widths.items():
             # Never narrower than the column's heading (with room for the sort arrow).
-            title = HEADERS[column]
+            title = self.model.HEADERS[column]
             self.table.setColumnWidth(column, max(width, header_metrics.horizontalAdvance(title)
                                                   + pad + 16))
         header.setMinimumSectionSize(chars * 6)

@@ -20,22 +20,21 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QPointF,
     QRectF,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from sendiass_desktop.domain.cases import CaseFilter, CaseSort, CaseStatus, CaseSummary
 from sendiass_desktop.domain.errors import SendiassError
 from sendiass_desktop.services.cases import count_cases, list_cases
 from sendiass_desktop.services.session import Session
-from sendiass_desktop.ui.theme import Tone, is_dark, tone_colours
+from sendiass_desktop.ui.table_model import HeaderedTableModel, ModelIndex, marked_cell
+from sendiass_desktop.ui.theme import Tone
 from sendiass_desktop.ui.views import BackgroundLane
 
 PAGE_SIZE = 200
@@ -44,8 +43,6 @@ SAFEGUARDING_ROLE = Qt.ItemDataRole.UserRole + 2
 SAFEGUARDING_TEXT = "Safeguarding"
 SAFEGUARDING_DESCRIPTION = "Open safeguarding concern"
 LOAD_FAILED = "The cases could not be loaded. Press F5 to try again."
-
-ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 class CaseColumn(IntEnum):
@@ -59,18 +56,6 @@ class CaseColumn(IntEnum):
     EHC_STAGE = 7
     ISSUES = 8
 
-
-HEADERS: dict[CaseColumn, str] = {
-    CaseColumn.SAFEGUARDING: "Alert",
-    CaseColumn.REFERENCE: "Reference",
-    CaseColumn.SERVICE_USER: "Service user",
-    CaseColumn.CHILD: "Child or young person",
-    CaseColumn.OFFICER: "Officer",
-    CaseColumn.OPENED: "Opened",
-    CaseColumn.STATUS: "Status",
-    CaseColumn.EHC_STAGE: "EHC stage",
-    CaseColumn.ISSUES: "Issues",
-}
 
 # Which store sort each column maps to, per direction. A column with one
 # direction only always sorts that way; a column missing here is not sortable.
@@ -167,8 +152,11 @@ def safeguarding_icon(size: int = 16) -> QIcon:
     return icon
 
 
-class CaseListModel(QAbstractTableModel):
+class CaseListModel(HeaderedTableModel):
     """Case summaries for the table: lazily paged from the store, or a set of search results."""
+
+    HEADERS = ("Alert", "Reference", "Service user", "Child or young person", "Officer",
+               "Opened", "Status", "EHC stage", "Issues")  # in CaseColumn order
 
     loaded = Signal()  # a fresh first page (or a new set of search results) is in
     loadFailed = Signal(str)
@@ -350,29 +338,17 @@ class CaseListModel(QAbstractTableModel):
 
     # --- QAbstractTableModel -----------------------------------------------------------------
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(CaseColumn)
+    def _row_count(self) -> int:
+        return len(self._rows)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(CaseColumn):
-            return None
-        column = CaseColumn(section)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column is CaseColumn.SAFEGUARDING:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole
+                and 0 <= section < len(CaseColumn)):
+            if section == CaseColumn.SAFEGUARDING:
                 return "Cases with an open safeguarding concern are marked here"
-            return f"Sort by {HEADERS[column].lower()}" if sortable(section) else None
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return f"Sort by {self.HEADERS[section].lower()}" if sortable(section) else None
+        return super().headerData(section, orientation, role)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -399,17 +375,9 @@ class CaseListModel(QAbstractTableModel):
                 return summary.ehc_stage.label
             return None
         if column is CaseColumn.SAFEGUARDING and summary.safeguarding_open:
-            colours = tone_colours(Tone.ERROR, is_dark())
             if role == Qt.ItemDataRole.DecorationRole:
                 return safeguarding_icon()
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(colours.foreground))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(colours.background))
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
+            return marked_cell(role, Tone.ERROR)
         return None
 
     def _text(self, s: CaseSummary, column: CaseColumn) -> str:

@@ -15,16 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRectF,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,8 +32,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSplitter,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -63,19 +58,20 @@ from sendiass_desktop.services.consent import MAX_OVERRIDE_DAYS
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import (
+    ChipDelegate,
+    ChipLook,
     DateField,
     FormDialog,
     buddy,
     button,
-    chip_colours,
-    paint_chip,
     qdate,
+    split_panel,
     uk_date,
     uk_datetime,
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.table_model import HeaderedTableModel
+from sendiass_desktop.ui.table_model import HeaderedTableModel, RowsModel, read_only_table
 from sendiass_desktop.ui.theme import Tone, heading_font
 
 CellRole = Qt.ItemDataRole.UserRole + 1
@@ -143,7 +139,7 @@ def cell_state(records: Sequence[ConsentRecord], overrides: Sequence[ShareOverri
     return CellState("none", "None", "No consent recorded")
 
 
-class ConsentGridModel(QAbstractTableModel):
+class ConsentGridModel(HeaderedTableModel):
     FIXED = 2  # person, recipient
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -183,25 +179,18 @@ class ConsentGridModel(QAbstractTableModel):
                                                                purpose, now)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+    def headers(self) -> tuple[str, ...]:
+        return ("Person", "May share with", *(SHORT_PURPOSE[p] for p in self.purposes))
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.FIXED + len(self.purposes)
+    def _row_count(self) -> int:
+        return len(self.rows)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            if section == 0:
-                return "Person"
-            if section == 1:
-                return "May share with"
-            return SHORT_PURPOSE[self.purposes[section - self.FIXED]]
-        if role == Qt.ItemDataRole.ToolTipRole and section >= self.FIXED:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole
+                and self.FIXED <= section < self.columnCount()):
             return self.purposes[section - self.FIXED].label
-        return None
+        return super().headerData(section, orientation, role)
 
     def cell(self, row: int, column: int) -> CellState | None:
         return self._cells.get((row, column - self.FIXED))
@@ -244,44 +233,33 @@ class ConsentGridModel(QAbstractTableModel):
         return None
 
 
-class ConsentCellDelegate(QStyledItemDelegate):
-    """State cells as chips (icon + words + colour), still readable when selected."""
+class ConsentCellDelegate(ChipDelegate):
+    """State cells as chips; the person and recipient columns as plain text."""
+
+    WIDEST = "Withdrawn"
+
+    def chip(self, index: QModelIndex | QPersistentModelIndex) -> ChipLook | None:
+        state = index.data(CellRole)
+        if not isinstance(state, CellState):
+            return None
+        return ChipLook(state.words, state.tone, state.icon_name)
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
-        size = super().sizeHint(option, index)
-        fm = QFontMetrics(option.font)
-        return QSize(max(size.width(), fm.horizontalAdvance("Withdrawn") + fm.height() + 30),
-                     max(size.height(), fm.height() + 14))
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        state = index.data(CellRole)
-        if not isinstance(state, CellState):
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        if widget is not None:
-            widget.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt,
-                                         painter, widget)
-        rect = QRectF(opt.rect).adjusted(4, 3, -4, -3)
-        paint_chip(painter, rect, state.words, state.tone, state.icon_name,
-                   opt.font, chip_colours(state.tone))
+        # Draws every column, so room for the text cells' words as well as for a chip.
+        return super().sizeHint(option, index).expandedTo(
+            QStyledItemDelegate.sizeHint(self, option, index))
 
 
-class HistoryModel(HeaderedTableModel):
-    HEADERS = ("When", "Person", "Recipient", "Purpose", "State", "How", "Recorded by")
+class HistoryModel(RowsModel):
+    """Consent records and overrides, newest first, each row keyed by when it was made."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, ...]] = []
+        super().__init__(("When", "Person", "Recipient", "Purpose", "State", "How",
+                          "Recorded by"), parent)
 
     def load(self, people: dict[int, Person], records: Sequence[ConsentRecord],
              overrides: Sequence[ShareOverride], names: dict[str, str]) -> None:
-        self.beginResetModel()
         rows: list[tuple[datetime, tuple[str, ...]]] = []
         for r in records:
             person = people.get(r.person_id)
@@ -300,21 +278,7 @@ class HistoryModel(HeaderedTableModel):
                 o.purpose.label, f"Override until {uk_date(o.valid_until)} — {o.grounds.label}",
                 f"Justification: {o.justification}", names.get(o.decided_by, o.decided_by))))
         rows.sort(key=lambda r: r[0], reverse=True)
-        self._rows = [r[1] for r in rows]
-        self.endResetModel()
-
-    def _row_count(self) -> int:
-        return len(self._rows)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        value = self._rows[index.row()][index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                    Qt.ItemDataRole.AccessibleTextRole):
-            return value
-        return None
+        self.set_rows(rows)
 
 
 # --- dialogs --------------------------------------------------------------------------------
@@ -530,15 +494,9 @@ class ConsentPanel(QWidget):
             "or a manager's recorded safeguarding or legal override. Choose a cell to see "
             "the decision.", self)
         self.model = ConsentGridModel(self)
-        self.grid = QTableView(self)
-        self.grid.setModel(self.model)
-        self.grid.setAccessibleName("Consent grid: people and recipients by purpose")
+        self.grid = read_only_table(self.model, "Consent grid: people and recipients by purpose",
+                                    self, whole_rows=False)
         self.grid.setItemDelegate(ConsentCellDelegate(self.grid))
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.grid.verticalHeader().hide()
-        self.grid.setWordWrap(False)
         header = self.grid.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
@@ -594,16 +552,7 @@ class ConsentPanel(QWidget):
         history_label.setFont(heading_font(self, 1.0))
         bottom_layout.addWidget(history_label)
         bottom_layout.addWidget(self.history, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top)
-        splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)
+        split_panel(self, self.message, top, bottom, (3, 2))
         self._apply_role()
 
     def _apply_role(self) -> None:

@@ -13,27 +13,13 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
-    QRectF,
-    QSize,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QFontMetrics, QPainter
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -46,18 +32,18 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.store.deadlines import StoredDeadline
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import (
+    ChipDelegate,
+    ChipLook,
     DateField,
     FormDialog,
     buddy,
     button,
-    chip_colours,
-    paint_chip,
     qdate,
     uk_date,
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.table_model import HeaderedTableModel
+from sendiass_desktop.ui.table_model import HeaderedTableModel, panel_table
 from sendiass_desktop.ui.theme import Tone, heading_font
 
 DeadlineRole = Qt.ItemDataRole.UserRole + 1
@@ -130,32 +116,15 @@ class DeadlinesModel(HeaderedTableModel):
         return None
 
 
-class StateDelegate(QStyledItemDelegate):
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
-        fm = QFontMetrics(option.font)
-        return QSize(fm.horizontalAdvance("Overdue by 100 days") + fm.height() + 30,
-                     fm.height() + 14)
+class StateDelegate(ChipDelegate):
+    WIDEST = "Overdue by 100 days"
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def chip(self, index: QModelIndex | QPersistentModelIndex) -> ChipLook | None:
         d = index.data(DeadlineRole)
         if not isinstance(d, StoredDeadline):
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        if widget is not None:
-            widget.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt,
-                                         painter, widget)
-        model = index.model()
-        today = getattr(model, "today", date.today())
-        words, tone, icon_name = deadline_state(d, today)
-        rect = QRectF(opt.rect).adjusted(4, 3, -4, -3)
-        paint_chip(painter, rect, words, tone, icon_name, opt.font,
-                   chip_colours(tone))
+            return None
+        today = getattr(index.model(), "today", date.today())
+        return ChipLook(*deadline_state(d, today))
 
 
 def _date_edit(name: str, parent: QWidget, value: date | None = None) -> QDateEdit:
@@ -259,18 +228,8 @@ class DeadlinesPanel(QWidget):
             "needs assessments; Tribunal limits skip August and Christmas as the rules say). "
             "Entering new dates replaces the ones worked out before.", self)
         self.model = DeadlinesModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Deadlines and tasks, soonest first")
+        self.table = panel_table(self.model, "Deadlines and tasks, soonest first", 2, self)
         self.table.setItemDelegateForColumn(STATE_COLUMN, StateDelegate(self.table))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentChanged.connect(self._selected)
         self.empty = HintLabel("No deadlines or tasks on this case yet.", self)
 

@@ -63,7 +63,6 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.store.sar import Disclosure
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
-    RowsModel,
     SaveAsRow,
     compact_table,
     free_path,
@@ -76,6 +75,7 @@ from sendiass_desktop.ui.icons import DateField, buddy, button, qdate, uk_dateti
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.progress import StopFlag, ask_to_stop, say_stopped_or_failed
 from sendiass_desktop.ui.sizing import expand_horizontally
+from sendiass_desktop.ui.table_model import RowsModel
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 from sendiass_desktop.ui.workers import ProgressCallback

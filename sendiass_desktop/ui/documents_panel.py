@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -26,14 +25,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +43,7 @@ from sendiass_desktop.ui.document_viewer import DocumentViewer
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import button, icon, uk_datetime, user_message
 from sendiass_desktop.ui.notices import Banner, InlineMessage
+from sendiass_desktop.ui.table_model import HeaderedTableModel, panel_table
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 
@@ -63,7 +60,7 @@ def human_size(size: int) -> str:
     return f"{size / 1048576:.1f} MB"
 
 
-class DocumentsModel(QAbstractTableModel):
+class DocumentsModel(HeaderedTableModel):
     HEADERS = ("Name", "Kind", "Size", "Added", "Added by", "Description")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -77,17 +74,8 @@ class DocumentsModel(QAbstractTableModel):
         self._names = names
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.documents)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self.documents)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -186,19 +174,9 @@ class DocumentsPanel(QWidget):
             f"to {MAX_DOCUMENT_BYTES // 1048576} MB each. Documents are kept encrypted in the "
             "store.", self)
         self.model = DocumentsModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Documents on this case, newest first")
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = panel_table(self.model, "Documents on this case, newest first", 0, self)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.table.selectionModel().currentChanged.connect(self._selected)
         self.empty = HintLabel("No documents yet.", self)

@@ -40,7 +40,6 @@ from sendiass_desktop.services.escalation import Escalation, EscalationDraft, Es
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
-    RowsModel,
     SaveAsRow,
     compact_table,
     free_path,
@@ -50,6 +49,7 @@ from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import GuardedTextEdit, button, uk_datetime, user_message
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.sizing import expand_horizontally
+from sendiass_desktop.ui.table_model import RowsModel
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 

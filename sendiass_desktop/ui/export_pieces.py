@@ -9,7 +9,7 @@
   ``forget()`` clears it; call it when the screen closes.
 * ``SaveAsRow``: "Save as: [path] [Choose…]" with a file dialog.
 * ``free_path``: a file name in a folder that does not exist yet.
-* ``RowsModel`` and ``compact_table``: a small read-only table of text rows.
+* ``compact_table``: a small read-only table of text rows (a ``table_model.RowsModel``).
 * ``register_table``: a register or report table that picks one whole row at a time.
 * ``scrolling``: a page that scrolls rather than squeezing its fields together.
 * ``FileBuildDialog``: the frame of a dialog that writes its files in the
@@ -21,23 +21,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QFrame,
@@ -60,14 +51,13 @@ from sendiass_desktop.ui.icons import button
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.progress import StopFlag, ask_to_stop, say_stopped_or_failed
 from sendiass_desktop.ui.sizing import expand_horizontally, fit_height, refit_window_of
+from sendiass_desktop.ui.table_model import RowsModel, read_only_table
 from sendiass_desktop.ui.theme import heading_font, monospace_font
 from sendiass_desktop.ui.views import BackgroundLane
 from sendiass_desktop.ui.workers import ProgressCallback
 
-ModelIndex = QModelIndex | QPersistentModelIndex
-
-__all__ = ["FileBuildDialog", "PassphraseBox", "RowsModel", "SaveAsRow", "compact_table",
-           "free_path", "register_table", "scrolling", "size_for_screen"]
+__all__ = ["FileBuildDialog", "PassphraseBox", "SaveAsRow", "compact_table", "free_path",
+           "register_table", "scrolling", "size_for_screen"]
 
 # (background session, progress) -> what was made; run off the UI thread.
 BuildWork = Callable[[Session, ProgressCallback], Any]
@@ -189,61 +179,11 @@ class SaveAsRow(QWidget):
         self.chosen.emit(chosen)
 
 
-class RowsModel(QAbstractTableModel):
-    """Rows of text under ``headers`` (read-only)."""
-
-    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._headers = tuple(headers)
-        self._rows: list[tuple[str, ...]] = []
-        self._keys: list[Any] = []
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._headers)):
-            return self._headers[section]
-        return None
-
-    def set_rows(self, rows: Sequence[tuple[Any, tuple[str, ...]]]) -> None:
-        """``rows`` are (key, cells): the key comes back from ``key_at``."""
-        self.beginResetModel()
-        self._keys = [k for k, _ in rows]
-        self._rows = [cells for _, cells in rows]
-        self.endResetModel()
-
-    def key_at(self, row: int) -> Any:
-        return self._keys[row] if 0 <= row < len(self._keys) else None
-
-    def data(self, index: ModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                    Qt.ItemDataRole.AccessibleTextRole):
-            return self._rows[index.row()][index.column()]
-        return None
-
-
 def _row_table(model: QAbstractItemModel, name: str, rows_name: str, columns_name: str,
                parent: QWidget) -> QTableView:
-    """A read-only table of ``model`` that selects one whole row at a time, without row
-    numbers."""
-    table = QTableView(parent)
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    """``read_only_table`` with alternating row colours and named headers."""
+    table = read_only_table(model, name, parent)
     table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
     table.verticalHeader().setAccessibleName(rows_name)
     table.horizontalHeader().setAccessibleName(columns_name)
     return table

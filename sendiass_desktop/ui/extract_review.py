@@ -39,9 +39,7 @@ from sendiass_desktop.ui.icons import button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.read_only import show_edit_controls
 from sendiass_desktop.ui.sar_review import (
-    HEADERS,
     ItemPane,
-    ReviewColumn,
     ReviewModel,
     ReviewTable,
     chosen_exemption,
@@ -127,8 +125,8 @@ def result_text(result: ExtractResult) -> str:
 class ExtractReviewModel(ReviewModel):
     """The SAR review's table, in an extract's words."""
 
-    HEADERS: ClassVar[dict[ReviewColumn, str]] = {
-        **HEADERS, ReviewColumn.DECISION: "In the extract", ReviewColumn.STATE: "Chosen by"}
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "Category", "Title", "Date", "In the extract", "Chosen by")  # in ReviewColumn order
 
     def decision_label(self, v: ReviewItemView) -> str:
         return extract_decision_text(v.decision)

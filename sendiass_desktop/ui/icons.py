@@ -4,13 +4,15 @@
   the palette's text colour unless a colour is given, so they follow light
   and dark palettes. Icons never carry meaning alone: every one sits next to
   words.
-* Status chips (``Chip``, ``paint_chip``): icon + words + colour, used for
-  consent states, confidentiality marks, deadline states.
+* Status chips (``Chip``, ``paint_chip``, and ``ChipDelegate`` for a table's
+  cells): icon + words + colour, used for consent states, confidentiality
+  marks, deadline states.
 * The safeguarding red: a solid bar with white text (contrast >= 4.5:1 in
   both palettes, see ``SAFEGUARDING_COLOURS``).
 * UK dates, plain-words error text, a date field that can be left blank, a
-  text box whose Copy goes through ``ui/clipboard.py``, and a small base for
-  the form dialogs.
+  text box whose Copy goes through ``ui/clipboard.py``, a small base for
+  the form dialogs, and the two-part layout of the case panels
+  (``split_panel``).
 
 (The shared helpers live here because the case screens were built while the
 other ``ui`` modules were being changed by others; they can move to
@@ -24,13 +26,25 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import ClassVar, NamedTuple
 
-from PySide6.QtCore import QDate, QMimeData, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QDate,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QAction,
     QColor,
     QContextMenuEvent,
     QFont,
+    QFontMetrics,
     QIcon,
     QIconEngine,
     QKeyEvent,
@@ -53,6 +67,10 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -323,8 +341,6 @@ def chip_colours(tone: Tone | None) -> tuple[QColor, QColor, QColor]:
 
 
 def chip_width(font: QFont, text: str) -> int:
-    from PySide6.QtGui import QFontMetrics
-
     fm = QFontMetrics(font)
     # 6 padding + icon (chip height − 6 = font height + 2) + 4 gap + text + 10 padding.
     return fm.horizontalAdvance(text) + fm.height() + 22
@@ -385,6 +401,58 @@ class Chip(QLabel):
         paint_chip(painter, QRectF(self.rect()), self.text(), self._tone, self._icon,
                    self.font(), self._colours)
         painter.end()
+
+
+class ChipLook(NamedTuple):
+    """What a chip cell shows; ``colours`` only where they are not the tone's."""
+
+    words: str
+    tone: Tone | None
+    icon_name: str | None
+    colours: tuple[QColor, QColor, QColor] | None = None
+
+
+def paint_item_background(delegate: QStyledItemDelegate, painter: QPainter,
+                          option: QStyleOptionViewItem,
+                          index: QModelIndex | QPersistentModelIndex) -> QStyleOptionViewItem:
+    """Paint a cell's selection and hover background but not its text; the cell's style
+    option comes back for the delegate to paint its own content in."""
+    opt = QStyleOptionViewItem(option)
+    delegate.initStyleOption(opt, index)
+    opt.text = ""
+    widget = opt.widget
+    if widget is not None:
+        widget.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt,
+                                     painter, widget)
+    return opt
+
+
+class ChipDelegate(QStyledItemDelegate):
+    """Table cells drawn as chips, still readable when selected.
+
+    A subclass says what a cell shows (``chip``; None draws the cell as usual) and
+    the longest words a chip can hold (``WIDEST``, so the column fits them).
+    """
+
+    WIDEST: ClassVar[str] = ""
+
+    def chip(self, index: QModelIndex | QPersistentModelIndex) -> ChipLook | None:
+        raise NotImplementedError
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        fm = QFontMetrics(option.font)
+        return QSize(fm.horizontalAdvance(self.WIDEST) + fm.height() + 30, fm.height() + 14)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        look = self.chip(index)
+        if look is None:
+            super().paint(painter, option, index)
+            return
+        opt = paint_item_background(self, painter, option, index)
+        paint_chip(painter, QRectF(opt.rect).adjusted(4, 3, -4, -3), look.words, look.tone,
+                   look.icon_name, opt.font, look.colours)
 
 
 # ======================================================================================
@@ -555,6 +623,22 @@ def buddy(text: str, field: QWidget, parent: QWidget | None = None) -> QLabel:
     if not field.accessibleName():
         field.setAccessibleName(text.replace("&", "").rstrip(":").strip())
     return label
+
+
+def split_panel(panel: QWidget, message: QWidget, top: QWidget, bottom: QWidget,
+                stretch: tuple[int, int]) -> None:
+    """Lay out a case panel: ``message`` across it, then ``top`` over ``bottom`` in a
+    splitter that shares the height as ``stretch`` and never squeezes either away."""
+    splitter = QSplitter(Qt.Orientation.Vertical, panel)
+    splitter.addWidget(top)
+    splitter.addWidget(bottom)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    splitter.setChildrenCollapsible(False)
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(8, 8, 8, 8)
+    layout.addWidget(message)
+    layout.addWidget(splitter, 1)
 
 
 class FormDialog(QDialog):

@@ -14,8 +14,7 @@ from datetime import date
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -39,7 +38,8 @@ from sendiass_desktop.ui.case_list import CaseTable, index_of, request_open_case
 from sendiass_desktop.ui.case_list_model import uk_date
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.notices import Banner, InlineMessage
-from sendiass_desktop.ui.theme import Tone, heading_font, is_dark, tone_colours
+from sendiass_desktop.ui.table_model import HeaderedTableModel, ModelIndex, marked_cell
+from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 
 HORIZON_DAYS = 14
@@ -50,8 +50,6 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 if TYPE_CHECKING:
     from sendiass_desktop.store.deadlines import StoredDeadline
 
-ModelIndex = QModelIndex | QPersistentModelIndex
-
 
 class WorkColumn(IntEnum):
     DUE = 0
@@ -59,15 +57,6 @@ class WorkColumn(IntEnum):
     WHAT = 2
     TYPE = 3
     CASE = 4
-
-
-HEADERS = {
-    WorkColumn.DUE: "Due",
-    WorkColumn.WHEN: "When",
-    WorkColumn.WHAT: "What",
-    WorkColumn.TYPE: "Type",
-    WorkColumn.CASE: "Case",
-}
 
 
 def when_text(due: date, today: date) -> str:
@@ -81,8 +70,10 @@ def when_text(due: date, today: date) -> str:
     return f"In {days} days"
 
 
-class WorkModel(QAbstractTableModel):
+class WorkModel(HeaderedTableModel):
     """One list of work items; all are in memory, shown ``BATCH`` at a time."""
+
+    HEADERS = ("Due", "When", "What", "Type", "Case")  # in WorkColumn order
 
     def __init__(self, overdue: bool, parent: QObject | None = None, *,
                  batch: int = BATCH) -> None:
@@ -131,23 +122,8 @@ class WorkModel(QAbstractTableModel):
         self._shown += more
         self.endInsertRows()
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._shown
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(WorkColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(WorkColumn)):
-            return HEADERS[WorkColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def _row_count(self) -> int:
+        return self._shown
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < self._shown:
@@ -161,14 +137,7 @@ class WorkModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column is WorkColumn.WHAT:
             return item.stored.deadline.label
         if self.overdue and column is WorkColumn.WHEN:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(tone_colours(Tone.ERROR, is_dark()).foreground))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(tone_colours(Tone.ERROR, is_dark()).background))
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
+            return marked_cell(role, Tone.ERROR)
         return None
 
     def _text(self, item: WorkItem, column: WorkColumn) -> str:

@@ -57,6 +57,7 @@ from sendiass_desktop.ui.icons import (
     chip_width,
     paint_chip,
     paint_icon,
+    paint_item_background,
     safeguarding_colours,
     uk_datetime,
     user_message,
@@ -263,14 +264,7 @@ class NoteDelegate(QStyledItemDelegate):
         if not isinstance(note, Note):
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter,
-                                widget)
+        opt = paint_item_background(self, painter, option, index)
         rect = QRectF(opt.rect)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette: QPalette = opt.palette

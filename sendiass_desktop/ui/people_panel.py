@@ -20,15 +20,11 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QScrollArea,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,10 +37,10 @@ from sendiass_desktop.services import cases as cases_service
 from sendiass_desktop.services import people as people_service
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
-from sendiass_desktop.ui.icons import FormDialog, buddy, button, uk_date, user_message
+from sendiass_desktop.ui.icons import FormDialog, buddy, button, split_panel, uk_date, user_message
 from sendiass_desktop.ui.new_case_dialog import PersonForm, PersonPicker
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.table_model import HeaderedTableModel
+from sendiass_desktop.ui.table_model import HeaderedTableModel, panel_table
 from sendiass_desktop.ui.theme import Tone, heading_font
 
 PartyRoleData = Qt.ItemDataRole.UserRole + 1
@@ -161,17 +157,7 @@ class PeoplePanel(QWidget):
         heading = QLabel("People on the case", self)
         heading.setFont(heading_font(self, 1.15))
         self.model = PartiesModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("People on the case")
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = panel_table(self.model, "People on the case", 3, self)
         self.table.selectionModel().currentChanged.connect(self._selected)
         self.add_button = button("&Add someone…", "Add someone to the case", self,
                                  icon_name="add")
@@ -214,16 +200,7 @@ class PeoplePanel(QWidget):
             "someone's details changes them on every case they are on.", self))
         top_layout.addWidget(self.table, 1)
         top_layout.addLayout(actions)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)
+        split_panel(self, self.message, top, scroll, (2, 3))
         self._selected()
 
     def set_session(self, session: Session) -> None:

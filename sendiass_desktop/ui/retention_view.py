@@ -18,12 +18,9 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QShowEvent
@@ -59,10 +56,10 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import FormDialog, button, uk_date, user_message
 from sendiass_desktop.ui.notices import Banner, InlineMessage
+from sendiass_desktop.ui.table_model import HeaderedTableModel, ModelIndex
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -75,16 +72,6 @@ class RetentionColumn(IntEnum):
     STATUS = 5
 
 
-HEADERS = {
-    RetentionColumn.REF: "Reference",
-    RetentionColumn.CLOSED: "Closed",
-    RetentionColumn.KEEP_UNTIL: "Keep until",
-    RetentionColumn.PAPER: "Paper records",
-    RetentionColumn.BLOCKERS: "Stopping disposal",
-    RetentionColumn.STATUS: "Status",
-}
-
-
 def status_text(item: ReviewItem) -> str:
     if item.legal_hold:
         return "On legal hold"
@@ -93,7 +80,10 @@ def status_text(item: ReviewItem) -> str:
     return "Due for disposal" if item.due else "Not due"
 
 
-class RetentionModel(QAbstractTableModel):
+class RetentionModel(HeaderedTableModel):
+    HEADERS = ("Reference", "Closed", "Keep until", "Paper records", "Stopping disposal",
+               "Status")  # in RetentionColumn order
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[ReviewItem] = []
@@ -113,23 +103,8 @@ class RetentionModel(QAbstractTableModel):
     def refs(self) -> list[str]:
         return [i.ref for i in self._items]
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(RetentionColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(RetentionColumn)):
-            return HEADERS[RetentionColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def _row_count(self) -> int:
+        return len(self._items)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items):

@@ -12,31 +12,17 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QRectF,
-    QSize,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
     QPlainTextEdit,
-    QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,20 +37,21 @@ from sendiass_desktop.services import safeguarding as safeguarding_service
 from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import (
+    ChipDelegate,
+    ChipLook,
     FormDialog,
     GuardedTextEdit,
     buddy,
     button,
-    chip_colours,
-    paint_chip,
     qdate,
     safeguarding_colours,
+    split_panel,
     uk_date,
     uk_datetime,
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.table_model import HeaderedTableModel
+from sendiass_desktop.ui.table_model import HeaderedTableModel, panel_table
 from sendiass_desktop.ui.theme import heading_font
 
 ConcernRole = Qt.ItemDataRole.UserRole + 1
@@ -113,34 +100,19 @@ class ConcernsModel(HeaderedTableModel):
         return None
 
 
-class StatusDelegate(QStyledItemDelegate):
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
-        fm = QFontMetrics(option.font)
-        return QSize(fm.horizontalAdvance("Closed") + fm.height() + 30, fm.height() + 14)
+class StatusDelegate(ChipDelegate):
+    WIDEST = "Closed"
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def chip(self, index: QModelIndex | QPersistentModelIndex) -> ChipLook | None:
         concern = index.data(ConcernRole)
         if not isinstance(concern, SafeguardingConcern):
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        if widget is not None:
-            widget.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt,
-                                         painter, widget)
-        rect = QRectF(opt.rect).adjusted(4, 3, -4, -3)
-        if concern.is_open:
-            c = safeguarding_colours()
-            colours = (QColor(c.background), QColor(c.foreground), QColor(c.border))
-            paint_chip(painter, rect, "Open", None, "safeguarding", opt.font,
-                       colours)
-        else:
-            paint_chip(painter, rect, "Closed", None, "tick", opt.font,
-                       chip_colours(None))
+            return None
+        if not concern.is_open:
+            return ChipLook("Closed", None, "tick")
+        # The safeguarding red, as on the bar across the case window.
+        c = safeguarding_colours()
+        return ChipLook("Open", None, "safeguarding",
+                        (QColor(c.background), QColor(c.foreground), QColor(c.border)))
 
 
 def _notes_model(notes: Sequence[Note], checked: Sequence[int], parent: QWidget) -> (
@@ -302,18 +274,8 @@ class SafeguardingPanel(QWidget):
             "Safeguarding overrides confidentiality. While a concern is open, every tab of "
             "this case shows the red safeguarding bar.", self)
         self.model = ConcernsModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Safeguarding concerns, open first")
+        self.table = panel_table(self.model, "Safeguarding concerns, open first", 4, self)
         self.table.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self.table))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentChanged.connect(self._selected)
         self.table.doubleClicked.connect(lambda _i: self.update_concern())
 
@@ -340,16 +302,7 @@ class SafeguardingPanel(QWidget):
         top_layout.addWidget(intro)
         top_layout.addLayout(actions)
         top_layout.addWidget(self.table, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)
+        split_panel(self, self.message, top, self.detail, (3, 2))
         self._selected()
 
     def set_session(self, session: Session) -> None:

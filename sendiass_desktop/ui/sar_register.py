@@ -15,8 +15,7 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -44,9 +43,9 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import DateField, FormDialog, button, uk_date, user_message
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.theme import Tone, heading_font, is_dark, tone_colours
+from sendiass_desktop.ui.table_model import HeaderedTableModel, ModelIndex, marked_cell
+from sendiass_desktop.ui.theme import Tone, heading_font
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -58,17 +57,6 @@ class SarColumn(IntEnum):
     DUE = 4
     STATUS = 5
     LEFT = 6
-
-
-HEADERS = {
-    SarColumn.REF: "Reference",
-    SarColumn.REQUESTER: "Requester",
-    SarColumn.FOR: "On behalf of",
-    SarColumn.RECEIVED: "Received",
-    SarColumn.DUE: "Due",
-    SarColumn.STATUS: "Status",
-    SarColumn.LEFT: "Days left",
-}
 
 
 def days_left_text(row: RegisterRow, today: date) -> str:
@@ -84,7 +72,10 @@ def days_left_text(row: RegisterRow, today: date) -> str:
     return "1 day left" if days == 1 else f"{days} days left"
 
 
-class SarRegisterModel(QAbstractTableModel):
+class SarRegisterModel(HeaderedTableModel):
+    HEADERS = ("Reference", "Requester", "On behalf of", "Received", "Due", "Status",
+               "Days left")  # in SarColumn order
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[RegisterRow] = []
@@ -108,23 +99,8 @@ class SarRegisterModel(QAbstractTableModel):
                 return n
         return -1
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(SarColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(SarColumn)):
-            return HEADERS[SarColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def _row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -136,14 +112,7 @@ class SarRegisterModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
         if row.overdue and column in (SarColumn.LEFT, SarColumn.DUE):
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(tone_colours(Tone.ERROR, is_dark()).foreground))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(tone_colours(Tone.ERROR, is_dark()).background))
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
+            return marked_cell(role, Tone.ERROR)
         return None
 
     def _text(self, row: RegisterRow, column: SarColumn) -> str:

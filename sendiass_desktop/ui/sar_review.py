@@ -23,16 +23,12 @@ from enum import IntEnum
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRect,
     Qt,
     Signal,
 )
 from PySide6.QtGui import (
-    QBrush,
     QCloseEvent,
     QColor,
     QFont,
@@ -69,9 +65,9 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import GuardedTextEdit, button, uk_date, user_message
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.theme import Tone, heading_font, is_dark, tone_colours
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from sendiass_desktop.ui.table_model import HeaderedTableModel, ModelIndex, marked_cell
+from sendiass_desktop.ui.text_positions import TextPositions
+from sendiass_desktop.ui.theme import Tone, heading_font
 
 STATE_TEXT = {
     DecisionState.SUGGESTED: "Suggested",
@@ -89,15 +85,6 @@ class ReviewColumn(IntEnum):
     STATE = 4
 
 
-HEADERS = {
-    ReviewColumn.CATEGORY: "Category",
-    ReviewColumn.TITLE: "Title",
-    ReviewColumn.DATE: "Date",
-    ReviewColumn.DECISION: "Decision",
-    ReviewColumn.STATE: "Review",
-}
-
-
 def decision_text(d: ItemDecision) -> str:
     if d.decision is Decision.WITHHOLD:
         return f"Withhold ({d.exemption.code if d.exemption else '?'})"
@@ -107,7 +94,7 @@ def decision_text(d: ItemDecision) -> str:
     return "Disclose"
 
 
-class ReviewModel(QAbstractTableModel):
+class ReviewModel(HeaderedTableModel):
     """The gathered items with their decisions, in a SAR's words.
 
     A review with other words (an extract's) overrides ``HEADERS``,
@@ -115,7 +102,8 @@ class ReviewModel(QAbstractTableModel):
     same table.
     """
 
-    HEADERS: ClassVar[dict[ReviewColumn, str]] = HEADERS
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "Category", "Title", "Date", "Decision", "Review")  # in ReviewColumn order
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -146,23 +134,8 @@ class ReviewModel(QAbstractTableModel):
         self._views[row] = view
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(ReviewColumn) - 1))
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._views)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ReviewColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(ReviewColumn)):
-            return self.HEADERS[ReviewColumn(section)]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def _row_count(self) -> int:
+        return len(self._views)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._views):
@@ -185,10 +158,7 @@ class ReviewModel(QAbstractTableModel):
             if column is ReviewColumn.TITLE:
                 return v.item.title
         if column is ReviewColumn.STATE and v.state is DecisionState.STALE:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(tone_colours(Tone.WARNING, is_dark()).foreground))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(tone_colours(Tone.WARNING, is_dark()).background))
+            return marked_cell(role, Tone.WARNING, bold=False)
         return None
 
 
@@ -300,7 +270,8 @@ class _CodeGutter(QWidget):
         used: list[int] = []
         for span in self._editor.spans:
             cursor = QTextCursor(self._editor.document())
-            cursor.setPosition(min(span.start, self._editor.document().characterCount() - 1))
+            cursor.setPosition(min(self._editor.positions.to_qt(span.start),
+                                   self._editor.document().characterCount() - 1))
             y = self._editor.cursorRect(cursor).top()
             if y < 0 or y > self.height() or any(abs(y - u) < metrics.height() for u in used):
                 continue
@@ -320,10 +291,15 @@ class RedactionTextEdit(GuardedTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Item text", parent, read_only=True)
         self.spans: tuple[Span, ...] = ()
+        self.positions = TextPositions.of("")
         self.gutter = _CodeGutter(self)
         self._gutter_width = self.fontMetrics().horizontalAdvance("S2P1-CRIME") + 16
         self.setViewportMargins(0, 0, self._gutter_width, 0)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self.gutter.update())
+
+    def setPlainText(self, text: str) -> None:
+        self.positions = TextPositions.of(text)
+        super().setPlainText(text)
 
     def set_spans(self, spans: tuple[Span, ...]) -> None:
         self.spans = spans
@@ -336,8 +312,9 @@ class RedactionTextEdit(GuardedTextEdit):
         for span in spans:
             selection = QTextEdit.ExtraSelection()
             cursor = self.textCursor()
-            cursor.setPosition(min(span.start, end))
-            cursor.setPosition(min(span.end, end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(min(self.positions.to_qt(span.start), end))
+            cursor.setPosition(min(self.positions.to_qt(span.end), end),
+                               QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setBackground(QColor("black"))
@@ -353,8 +330,10 @@ class RedactionTextEdit(GuardedTextEdit):
         cursor = self.textCursor()
         if not cursor.hasSelection():
             raise InvalidInput("Select the words to redact in the item's text first.")
-        return sar_service.select_span(item, cursor.selectionStart(), cursor.selectionEnd(),
-                                       exemption)
+        positions = self.positions if self.positions.text == item.text else TextPositions.of(
+            item.text)
+        return sar_service.select_span(item, positions.start_from_qt(cursor.selectionStart()),
+                                       positions.end_from_qt(cursor.selectionEnd()), exemption)
 
     def clear_selection(self) -> None:
         """Drop the text selection, so a new redaction shows black rather than selected."""

@@ -15,8 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -50,10 +49,9 @@ from sendiass_desktop.ui.bar_chart import BarChart
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import DateField, buddy, button, user_message
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.table_model import ModelIndex, bold_font
 from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.views import BackgroundLane
-
-ModelIndex = QModelIndex | QPersistentModelIndex
 
 MARKS_NOTE = ("“<5” means a count of one to four, hidden so that nobody can be identified. "
               "“c” means a count hidden because it could otherwise be worked out from the "
@@ -114,15 +112,8 @@ class StatisticsTableModel(QAbstractTableModel):
                     Qt.ItemDataRole.AccessibleTextRole):
             return labels[section]
         if role == Qt.ItemDataRole.FontRole and section == len(labels) - 1:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return bold_font()
         return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if self._table is None or not index.isValid():
@@ -143,9 +134,7 @@ class StatisticsTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and (row == len(table.row_labels) - 1
                                                  or column == len(table.column_labels) - 1):
-            font = QFont()
-            font.setBold(True)
-            return font
+            return bold_font()
         return None
 
 
