@@ -251,6 +251,8 @@ def cmd_check(ctx: Context) -> int:
     if report.ok:
         ctx.say(f"OK: encryption, structure and audit log ({report.audit_entries} entries) "
                 "all hold.")
+        for note in report.notes:
+            ctx.say(note)
         return EXIT_OK
     for problem in report.problems:
         print(f"{PROG}: {problem}", file=sys.stderr)

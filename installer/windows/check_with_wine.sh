@@ -4,8 +4,8 @@
 #   bash installer/windows/check_with_wine.sh
 #
 # NOT part of CI, and not to be added to it: it installs wine, a 32-bit C library
-# and Node.js, downloads about 300 MB of packages the first time and takes a few
-# minutes. Run it by hand after changing installer/windows/sendiass-desktop.iss.
+# and Node.js, downloads about 300 MB of packages the first time (a few minutes), then
+# takes about a minute. Run it by hand after changing installer/windows/sendiass-desktop.iss.
 #
 # What it checks is the INSTALLER SCRIPT, not the app on Windows. PyInstaller cannot
 # build a Windows bundle on Linux, so the script is compiled against a stand-in
@@ -433,6 +433,14 @@ setup "sendiass-desktop-$UPGRADE2_VERSION-setup-peruser-wine.exe" localstore-aga
 rc=$?
 check "run again with no options: exits 0 and still no .ini" \
   eval "[ $rc = 0 ] && [ ! -e '$APP/sendiass-desktop.ini' ]"
+printf '[store]\r\npath = \\\\it-server\\placed-by-hand\\service.sendiass\r\n' > "$APP/sendiass-desktop.ini"
+cp "$APP/sendiass-desktop.ini" "$WORK/hand-placed.ini"
+setup "sendiass-desktop-$UPGRADE2_VERSION-setup-peruser-wine.exe" hand-placed-peruser.log
+rc=$?
+check "an .ini placed by hand over a local install survives a silent reinstall (exit $rc)" \
+  eval "[ $rc = 0 ] && cmp -s '$APP/sendiass-desktop.ini' '$WORK/hand-placed.ini'"
+check "Setup's log says it left that .ini alone" \
+  grep -q 'Store location left as it is: .*sendiass-desktop.ini was not written by Setup' "$LOGS/hand-placed-peruser.log"
 
 say "G. uninstall (current user)"
 uninstall "$APP" uninstall-peruser.log

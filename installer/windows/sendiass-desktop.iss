@@ -115,6 +115,8 @@ Type: files; Name: "{app}\{#ConfigFile}"
 var
   StorePage: TInputOptionWizardPage;
   FolderPage: TInputDirWizardPage;
+  { The previous install chose a shared folder, so an .ini beside the program is ours. }
+  PreviousWasShared: Boolean;
 
 const
   ModeLocal = 0;
@@ -186,6 +188,7 @@ begin
 
   PreviousMode := GetPreviousData('StoreMode', 'local');
   PreviousFolder := GetPreviousData('StoreFolder', '');
+  PreviousWasShared := PreviousMode = 'shared';
   if StoreDirFromCommandLine() <> '' then
   begin
     PreviousMode := 'shared';
@@ -328,10 +331,15 @@ begin
   begin
     if StorePage.SelectedValueIndex = ModeShared then
       WriteConfig(SharedStorePath())
+    else if FileExists(ConfigPath()) and not PreviousWasShared and
+            not LocalStoreFromCommandLine() then
+      { Not written by an earlier Setup (that one kept the store on this computer): IT
+        may have put it there by hand (docs/installing.md), so it is left alone. }
+      Log('Store location left as it is: ' + ConfigPath() + ' was not written by Setup')
     else if FileExists(ConfigPath()) then
     begin
-      { Back to the default (chosen in the wizard, or /LOCALSTORE): each user's own data
-        folder. The file holds nothing but the store's path. }
+      { Back to the default (chosen in the wizard over a shared folder, or /LOCALSTORE):
+        each user's own data folder. The file holds nothing but the store's path. }
       if DeleteFile(ConfigPath()) then
         Log('Store location removed: ' + ConfigPath() + ' deleted (each user''s own data folder)')
       else

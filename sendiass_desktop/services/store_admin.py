@@ -14,7 +14,7 @@ from sendiass_desktop.domain.recovery_key import format_recovery_key, generate_r
 from sendiass_desktop.domain.roles import Permission
 from sendiass_desktop.reports.recovery_sheet import RecoverySheet, render_recovery_sheet
 from sendiass_desktop.services.session import Session, StoreLocation
-from sendiass_desktop.store import audit_log, keyslots, meta, search_index
+from sendiass_desktop.store import audit_log, case_counts, keyslots, meta, search_index
 from sendiass_desktop.store.backup import copy_store, remove_with_sidecars, write_header_copy
 from sendiass_desktop.store.cancel import StopCheck, stoppable
 from sendiass_desktop.store.connection import open_connection, transaction
@@ -33,8 +33,17 @@ def check_store(session: Session, should_stop: StopCheck | None = None) -> Check
     report = check(session.conn, should_stop)
     if report.ok:
         session.make_writable()
-        session.audit(AuditAction.STORE_CHECKED, "store", session.store_id)
+        if report.totals_out_of_step:
+            with transaction(session.conn) as conn:
+                case_counts.recount(conn)
+            report.notes.append(TOTALS_RECOUNTED)
+        session.audit(AuditAction.STORE_CHECKED, "store", session.store_id,
+                      {"totals_recounted": True} if report.totals_out_of_step else None)
     return report
+
+
+TOTALS_RECOUNTED = ("The case totals shown above the case list were out of step with the cases; "
+                    "they have been counted again.")
 
 
 def verify_audit(session: Session, should_stop: StopCheck | None = None

@@ -260,10 +260,13 @@ def open_connection(
         if not row or not row[0]:
             raise SqlcipherMissing()
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         # Reading the schema proves the key (SQLCipher checks each page's HMAC).
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA foreign_keys = ON")
+        # A REPLACE that deletes rows fires their delete triggers only with this on:
+        # the case totals (decision 0013) and the audit log's append-only guard.
+        conn.execute("PRAGMA recursive_triggers = ON")
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         if not read_only:

@@ -512,7 +512,10 @@ def _v5(conn: Connection) -> None:
 # read. Counting 50,000 cases read ~200 index pages, and on a fresh
 # connection SQLCipher decrypts each one: 2.5-5 ms against 1-2 ms for plain
 # SQLite (benchmarks/RESULTS.md). store/case_counts.py reads the table and
-# store/integrity.py checks it against the cases themselves.
+# store/integrity.py checks it against the cases themselves. The triggers add
+# an officer's row with INSERT … WHERE NOT EXISTS, not INSERT OR IGNORE: a
+# statement's own conflict clause (INSERT OR REPLACE INTO cases …) overrides
+# the one inside a trigger, and would reset or refuse the row.
 _V6 = _script(
     """
     CREATE TABLE case_counts (
@@ -529,7 +532,8 @@ _V6 = _script(
     """
     CREATE TRIGGER case_counts_insert AFTER INSERT ON cases
     BEGIN
-        INSERT OR IGNORE INTO case_counts (officer) VALUES (NEW.assigned_officer);
+        INSERT INTO case_counts (officer) SELECT NEW.assigned_officer
+        WHERE NOT EXISTS (SELECT 1 FROM case_counts WHERE officer = NEW.assigned_officer);
         UPDATE case_counts
         SET all_cases = all_cases + 1, open_cases = open_cases + (NEW.closed_on IS NULL)
         WHERE officer = NEW.assigned_officer;
@@ -551,7 +555,8 @@ _V6 = _script(
         UPDATE case_counts
         SET all_cases = all_cases - 1, open_cases = open_cases - (OLD.closed_on IS NULL)
         WHERE officer = OLD.assigned_officer;
-        INSERT OR IGNORE INTO case_counts (officer) VALUES (NEW.assigned_officer);
+        INSERT INTO case_counts (officer) SELECT NEW.assigned_officer
+        WHERE NOT EXISTS (SELECT 1 FROM case_counts WHERE officer = NEW.assigned_officer);
         UPDATE case_counts
         SET all_cases = all_cases + 1, open_cases = open_cases + (NEW.closed_on IS NULL)
         WHERE officer = NEW.assigned_officer;

@@ -206,10 +206,11 @@ def rebuild(conn: Connection) -> int:
     store: read only what the SQL above reads. What it writes is whatever
     the ``*_doc`` functions make, i.e. always the current kind of index.
     """
-    # FTS5 merges the segments it writes as it goes, reading them back: with
-    # SQLite's default 2 MiB page cache a large store's index is read (and
-    # decrypted) over and over. 64 MiB for the rebuild saves about a fifth of
-    # its CPU time on the 50,000-case benchmark store (the setting is put back).
+    # FTS5 merges the segments it writes as it goes, reading them back: with a
+    # small page cache a large store's index is read (and decrypted) over and
+    # over. 64 MiB for the rebuild saved about a fifth of its CPU time on the
+    # 50,000-case benchmark store against the 8 MiB default of the time; the
+    # connections' own 32 MiB (decision 0014) is put back afterwards.
     previous = int(conn.execute("PRAGMA cache_size").fetchone()[0])
     conn.execute(f"PRAGMA cache_size = {_REBUILD_CACHE_KIB}")
     try:

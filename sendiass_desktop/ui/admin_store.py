@@ -81,11 +81,13 @@ def backup_reminder(session: Session, now: datetime | None = None) -> str | None
             f"Make a new one: back up at least every {BACKUP_REMINDER_DAYS} days.")
 
 
-def check_text(ok: bool, problems: list[str], audit_entries: int) -> str:
+def check_text(ok: bool, problems: list[str], audit_entries: int,
+               notes: list[str] | None = None) -> str:
     if ok:
-        return (f"The store passed its check. The encryption, the database structure and the "
-                f"links between records are all sound, and the audit log's "
-                f"{audit_entries:,} entries are intact.")
+        return " ".join([
+            f"The store passed its check. The encryption, the database structure and the "
+            f"links between records are all sound, and the audit log's "
+            f"{audit_entries:,} entries are intact.", *(notes or [])])
     return ("The store did not pass its check: " + " ".join(problems) + " Do not add "
             "records until this is sorted out: restore the last good backup, or ask for help.")
 
@@ -380,7 +382,7 @@ class StoreAdminView(QWidget):
         def done(report: CheckReport) -> None:
             self._set_busy(None)
             self.check_message.show_message(
-                check_text(report.ok, report.problems, report.audit_entries),
+                check_text(report.ok, report.problems, report.audit_entries, report.notes),
                 Tone.SUCCESS if report.ok else Tone.ERROR)
 
         self.lane.submit(lambda session: check_store(session, stop), done,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sendiass_desktop.domain.cases import CaseFilter, CaseStatus, IssueType, Outcome
-from sendiass_desktop.services import cases
+from sendiass_desktop.domain.cases import CaseFilter, CaseStatus, EhcStage, IssueType, Outcome
+from sendiass_desktop.services import cases, store_admin
 from sendiass_desktop.services.session import unlock_with_password
 from sendiass_desktop.store import case_counts, integrity, migrations
 from sendiass_desktop.store import cases as cases_repo
@@ -135,14 +135,67 @@ def test_totals_equal_counting_after_any_sequence_of_changes(
         assert_totals_match(conn)
 
 
-def test_check_reports_totals_that_do_not_match(tmp_path: Path) -> None:
+def test_count_reads_the_totals_for_the_lists_usual_views(tmp_path: Path) -> None:
     conn = open_connection(tmp_path / "s.sendiass", random_key(), create=True)
     migrations.migrate(conn)
-    assert integrity.check(conn).ok
-    conn.execute("INSERT INTO case_counts (officer, all_cases, open_cases) VALUES ('bob', 2, 1)")
-    report = integrity.check(conn)
-    assert report.problems == [
-        "The case totals shown above the case list do not match the cases."]
+    # Totals with no cases behind them: only a count that reads them can say 7.
+    conn.execute("INSERT INTO case_counts (officer, all_cases, open_cases) VALUES ('bob', 7, 5)")
+    assert cases_repo.count(conn, CaseFilter()) == 7
+    assert cases_repo.count(conn, CaseFilter(officer="bob", status=CaseStatus.OPEN)) == 5
+    assert cases_repo.count(conn, CaseFilter(status=CaseStatus.CLOSED)) == 2
+    assert cases_repo.count(conn, CaseFilter(ehc_stage=next(iter(EhcStage)))) == 0  # counted
+
+
+@pytest.mark.parametrize("tamper", [
+    # A row for an officer with no cases.
+    "INSERT INTO case_counts (officer, all_cases, open_cases) VALUES ('nobody', 2, 1)",
+    # A wrong row for an officer who has cases.
+    "UPDATE case_counts SET open_cases = open_cases + 1 WHERE officer = 'bob'",
+    # A missing row for an officer who has cases.
+    "DELETE FROM case_counts WHERE officer = 'alice'",
+])
+def test_totals_out_of_step_are_found_counted_again_and_do_not_stop_a_backup(
+        store: StoreFixture, tamper: str, tmp_path: Path) -> None:
+    session = unlock_with_password(store.location, ADMIN, ADMIN_PASSWORD)
+    try:
+        make_family(session, officer=OFFICER)
+        make_family(session, officer=ADMIN, surname="Carter")
+        assert integrity.check(session.conn).totals_out_of_step is False
+        with transaction(session.conn) as conn:
+            conn.execute(tamper)
+        assert case_counts.mismatches(session.conn) > 0
+        found = integrity.check(session.conn)
+        assert found.ok and found.totals_out_of_step  # derived data, not damage
+        store_admin.backup(session, tmp_path / "copy.sendiass")  # not refused over it
+        report = store_admin.check_store(session)
+        assert report.ok and report.notes == [store_admin.TOTALS_RECOUNTED]
+        assert_totals_match(session.conn)
+        assert store_admin.check_store(session).notes == []
+    finally:
+        session.close()
+
+
+def test_totals_hold_when_a_statement_brings_its_own_conflict_clause(tmp_path: Path) -> None:
+    """INSERT OR REPLACE / OR FAIL on cases: the outer clause governs the triggers' inserts."""
+    conn = open_connection(tmp_path / "s.sendiass", random_key(), create=True)
+    migrations.migrate(conn)
+    conn.execute("INSERT INTO people (id, ref, given_name, family_name, role, created_at, "
+                 "updated_at) VALUES (1, 'P-1', 'Sam', 'Lee', 'parent_carer', '2026-01-01', "
+                 "'2026-01-01')")
+    insert = ("INTO cases (ref, opened_on, closed_on, referral_source, primary_person_id, "
+              "assigned_officer, created_at, updated_at) "
+              "VALUES (?, '2026-01-05', ?, 'self', 1, ?, '2026-01-05', '2026-01-05')")
+    with transaction(conn):
+        for n in range(4):
+            conn.execute("INSERT OR FAIL " + insert, (f"R-{n}", None, "bob"))
+        conn.execute("INSERT OR ROLLBACK " + insert, ("R-9", "2026-02-01", "alice"))
+        # Replaces R-1 (same reference): bob loses an open case, carol gains a closed one.
+        conn.execute("INSERT OR REPLACE " + insert, ("R-1", "2026-02-01", "carol"))
+        conn.execute("UPDATE OR REPLACE cases SET assigned_officer = 'alice' WHERE ref = 'R-2'")
+    assert conn.execute("SELECT officer, all_cases, open_cases FROM case_counts "
+                        "WHERE all_cases > 0 ORDER BY officer").fetchall() == [
+        ("alice", 2, 1), ("bob", 2, 2), ("carol", 1, 0)]
+    assert_totals_match(conn)
 
 
 def test_a_store_without_totals_is_counted_from_the_cases(store: StoreFixture) -> None:
