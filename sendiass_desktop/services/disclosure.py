@@ -445,6 +445,20 @@ def build_extract(session: Session, draft: ExtractDraft,
     return build(session, draft, decisions, out, family_copy_out, progress=progress)
 
 
+def _share_of(progress: ProgressCallback | None, part: int, parts: int
+              ) -> ProgressCallback | None:
+    """``progress`` for one of ``parts`` files laid out in turn: each moves the bar its
+    share of the way, and Cancel (a callback that raises) is heard during every one."""
+    if progress is None:
+        return None
+    report = progress
+
+    def share(fraction: float) -> None:
+        report((part + fraction) / parts)
+
+    return share
+
+
 def build(session: Session, draft: ExtractDraft,
           decisions: Mapping[str, ItemDecision] | Iterable[ItemDecision],
           out: Path | str, family_copy_out: Path | str | None, *,
@@ -485,7 +499,7 @@ def build(session: Session, draft: ExtractDraft,
         files.append((family_target, pack(family_letter), family_letter.requester_name))
     rendered: list[tuple[Path, bytes, int, str, str]] = []
     for i, (path, p, who) in enumerate(files):
-        pdf = render_pack(p, progress=progress if i == 0 else None)
+        pdf = render_pack(p, progress=_share_of(progress, i, len(files)))
         pages = count_pages(pdf)
         passphrase = generate_passphrase()
         rendered.append((path, encrypt_pdf(pdf, passphrase), pages, passphrase, who))

@@ -334,3 +334,29 @@ def test_cancel_while_the_extract_is_encrypted_writes_and_logs_nothing(
     assert seen[-1] == 1.0
     assert list(out_dir.iterdir()) == []
     assert not entries(officer, AuditAction.EXPORTED)
+
+
+def test_cancel_while_the_family_copy_is_laid_out_stops_it(
+        team: dict[str, Session], seeded: Seeded, out_dir: Path) -> None:
+    officer, s = team["officer"], seeded
+    give_consent(officer, s, s.child.id, Recipient.SCHOOL)
+    draft = school_draft(officer, s)
+    seen: list[float] = []
+
+    def cancel_in_second_half(fraction: float) -> None:
+        if seen and seen[-1] > 0.5:
+            raise OperationCancelled()  # Cancel pressed while the family's copy is laid out
+        seen.append(fraction)
+
+    with pytest.raises(OperationCancelled):
+        disclosure.build_extract(officer, draft, [], out_dir / "extract.pdf",
+                                 out_dir / "family-copy.pdf", progress=cancel_in_second_half)
+    assert seen == sorted(seen) and 0.5 < seen[-1] < 1.0  # the bar only moves on
+    assert list(out_dir.iterdir()) == []
+    assert not entries(officer, AuditAction.EXPORTED)
+    # Uninterrupted, both files share the bar: it reaches 1.0 once, at the end.
+    done: list[float] = []
+    disclosure.build_extract(officer, school_draft(officer, s), [], out_dir / "extract.pdf",
+                             out_dir / "family-copy.pdf", progress=done.append)
+    assert done == sorted(done) and done.count(1.0) >= 1 and done[0] == 0.0
+    assert any(0.4 < f < 0.6 for f in done)
