@@ -7,9 +7,12 @@ window title, which shows in task bars and window lists.
 
 Locking: ``on_lock()`` saves any note being written as a draft, closes
 dialogs and document viewers, drops what the tabs show and puts a "locked"
-page in their place. ``set_session(session)`` (after unlocking) reads the
-case again and returns to the same tab, with the note being written restored
-from its draft.
+page in their place. A disclosure extract being made, or showing its
+passphrases, is hidden instead of closed (``ShownOnceDialog``): closing it
+would lose the passphrases of files already written and logged.
+``set_session(session)`` (after unlocking) reads the case again and returns to
+the same tab, with the note being written restored from its draft, and shows
+that dialog again.
 
 Keys: Ctrl+N new note, Ctrl+S save the note, Esc close the editor (keeping a
 draft), Ctrl+W close the window, F5 read the case again, Alt+1…8 and
@@ -57,6 +60,7 @@ from sendiass_desktop.ui.audit_panel import AuditPanel
 from sendiass_desktop.ui.consent_panel import ConsentPanel
 from sendiass_desktop.ui.deadlines_panel import DeadlinesPanel
 from sendiass_desktop.ui.documents_panel import DocumentsPanel
+from sendiass_desktop.ui.export_pieces import ShownOnceDialog
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import (
     Chip,
@@ -763,9 +767,17 @@ class CaseWindow(QMainWindow):
 
     # --- locking and sessions ----------------------------------------------------------------
 
-    def _close_dialogs(self) -> None:
+    def _close_dialogs(self, *, locking: bool = False) -> None:
+        """Close every dialog and document viewer. When ``locking``, a dialog making files
+        or showing their passphrases is hidden instead, to be shown again on unlocking; a
+        window that closes closes it at once (a build still running is asked to stop)."""
         for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
+            if isinstance(dialog, ShownOnceDialog):
+                if locking and dialog.isVisible() and dialog.keeps_over_lock():
+                    dialog.on_lock()
+                elif dialog.isVisible() or dialog.locked:
+                    dialog.close_now()
+            elif dialog.isVisible():
                 dialog.reject()
         self.documents.close_viewers()
 
@@ -778,7 +790,7 @@ class CaseWindow(QMainWindow):
         self._resume = {"tab": self.current_tab(), "editor": editor_open,
                         "note_id": self.notes.editor.note_id, "kept": kept}
         self._locked = True
-        self._close_dialogs()
+        self._close_dialogs(locking=True)
         self.lane.shutdown()
         if editor_open and kept:
             self.notes.editor.clear_text()  # it is in the draft now, and comes back from it
@@ -825,6 +837,10 @@ class CaseWindow(QMainWindow):
             self.show_tab(str(resume["tab"]))
         if resume.get("editor"):
             self._resume_editor(resume)
+        for dialog in self.findChildren(ShownOnceDialog):
+            if dialog.locked:  # hidden by the lock while making files or showing passphrases
+                dialog.set_session(session)
+                dialog.show()
 
     def _resume_editor(self, resume: dict[str, Any]) -> None:
         note_id = resume.get("note_id")

@@ -20,6 +20,13 @@ extract…"):
 3. **The encrypted file.** ``build_extract`` (off the UI thread, with a progress
    bar) writes the extract and, if asked, the family's copy; each passphrase is
    shown once (``ui.export_pieces.PassphraseBox``).
+
+While the files are being made, Esc and closing act as Cancel and the dialog
+stays open until the build ends: either nothing was written, or it was too
+late to stop and the passphrases are shown, with a note saying so. When the
+app locks, the case window hides the dialog (rather than closing it) if it is
+making the files or showing their passphrases, and shows it again on
+unlocking (``ui.export_pieces.ShownOnceDialog``).
 """
 
 from __future__ import annotations
@@ -31,12 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -64,6 +69,7 @@ from sendiass_desktop.store.sar import Disclosure
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
     SaveAsRow,
+    ShownOnceDialog,
     compact_table,
     free_path,
     scrolling,
@@ -73,11 +79,10 @@ from sendiass_desktop.ui.extract_review import ExtractReviewPanel, result_text
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import DateField, buddy, button, qdate, uk_datetime, user_message
 from sendiass_desktop.ui.notices import InlineMessage
-from sendiass_desktop.ui.progress import StopFlag, ask_to_stop, say_stopped_or_failed
+from sendiass_desktop.ui.progress import say_stopped_or_failed, too_late_text
 from sendiass_desktop.ui.sizing import expand_horizontally
 from sendiass_desktop.ui.table_model import RowsModel
 from sendiass_desktop.ui.theme import Tone, heading_font
-from sendiass_desktop.ui.views import BackgroundLane
 from sendiass_desktop.ui.workers import ProgressCallback
 
 # The consent purposes an extract can rest on ("be named" is for letters, not extracts).
@@ -116,7 +121,7 @@ def check_consent(session: Session, case: Case, people: Mapping[int, Person],
 # --- the dialog ------------------------------------------------------------------------------
 
 
-class DisclosureDialog(QDialog):
+class DisclosureDialog(ShownOnceDialog):
     """Who it is for and whether consent covers it; what to send; the encrypted file."""
 
     extractsChanged = Signal()
@@ -126,7 +131,7 @@ class DisclosureDialog(QDialog):
 
     def __init__(self, session: Session, case: Case, people: Mapping[int, Person],
                  names: Mapping[str, str] | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(session, parent)
         assert case.id is not None
         self._session = session
         self._case = case
@@ -142,7 +147,6 @@ class DisclosureDialog(QDialog):
         self.setWindowTitle(f"Disclosure extract — {case.ref}")
         self.setAccessibleName(f"Disclosure extract from case {case.ref}")
         self.setModal(True)
-        self.lane = BackgroundLane(session, self)
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(250)
@@ -162,9 +166,8 @@ class DisclosureDialog(QDialog):
 
         self.back_button = button("&Back", "Back to the previous step", self)
         self.back_button.clicked.connect(self.back)
-        self.close_button = button("Cancel", "Close", self)
+        self.close_button = button("Cancel", parent=self)
         self.close_button.clicked.connect(self._cancel_or_close)
-        self._stop: StopFlag | None = None
         self.next_button = button("&Continue", parent=self)
         self.next_button.setDefault(True)
         self.next_button.clicked.connect(self.next_step)
@@ -577,7 +580,7 @@ class DisclosureDialog(QDialog):
                 return
             family = Path(family_text).expanduser()
         decisions = self.review.decisions()
-        stop = self._stop = StopFlag()
+        stop = self.begin_build()
         self.message.clear()
         self.progress.setValue(0)
         self.progress.show()
@@ -590,24 +593,18 @@ class DisclosureDialog(QDialog):
             return disclosure.build_extract(session, draft, decisions, out, family,
                                             progress=stop.checking(progress))
 
-        self.lane.submit(work, self._built, self._build_failed, on_progress=self._on_progress)
+        self.lane.submit(work, self.delivered(self._built), self.delivered(self._build_failed),
+                         on_progress=self._on_progress)
 
     def _on_progress(self, fraction: float) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
 
     def _cancel_or_close(self) -> None:
         """Cancel stops a build in progress (the dialog stays open to say so), else closes."""
-        if not ask_to_stop(self.busy, self._stop, self.close_button, self.message):
-            self.reject()
-
-    def reject(self) -> None:
-        if self._stop is not None:
-            self._stop.stop()  # never write a file whose passphrase nobody will see
-        super().reject()
+        self.reject()
 
     def _build_failed(self, exc: BaseException) -> None:
-        self._stop = None
-        self.close_button.setEnabled(True)
+        self.build_ended()
         self.progress.hide()
         self.next_button.setEnabled(True)
         self.back_button.setEnabled(True)
@@ -617,8 +614,7 @@ class DisclosureDialog(QDialog):
         say_stopped_or_failed(self.message, exc)
 
     def _built(self, result: ExtractResult) -> None:
-        self._stop = None
-        self.close_button.setEnabled(True)
+        too_late = self.build_ended()
         self.extract_result = result
         self.progress.setValue(100)
         self.progress.hide()
@@ -642,7 +638,12 @@ class DisclosureDialog(QDialog):
             self.family_passphrase.show_for(
                 f"Family's copy saved: {fc.path.name} ({fc.page_count} pages)", fc.passphrase,
                 "the family")
-        self.message.show_message("The extract is written and logged.", Tone.SUCCESS)
+        if too_late:
+            self.message.show_message(
+                too_late_text("extract and the family's copy", plural=True)
+                if result.family_copy is not None else too_late_text("extract"), Tone.WARNING)
+        else:
+            self.message.show_message("The extract is written and logged.", Tone.SUCCESS)
         self.step.setText("Done: give each passphrase by phone, separately from the file.")
         self.extract_passphrase.field.setFocus()
         self.extract_passphrase.field.selectAll()
@@ -700,15 +701,17 @@ class DisclosureDialog(QDialog):
     def busy(self) -> bool:
         return self.lane.busy
 
+    def set_session(self, session: Session) -> None:
+        """After unlocking (see ``ShownOnceDialog.set_session``)."""
+        if session.actor == self._actor:
+            self._session = session
+            self.review.set_session(session)
+        super().set_session(session)
+
     def _forget(self) -> None:
-        self.extract_passphrase.forget()
-        self.family_passphrase.forget()
+        # The dialog closes only when no build is running (or when the session ends).
+        self.forget_passphrases()
         self.review.clear()
         self.draft = None
         self.lane.shutdown()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.extract_passphrase.forget()
-        self.family_passphrase.forget()
-        super().closeEvent(event)
 

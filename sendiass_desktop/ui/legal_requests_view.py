@@ -84,6 +84,7 @@ from sendiass_desktop.ui.icons import (
     user_message,
 )
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.progress import too_late_text
 from sendiass_desktop.ui.sizing import expand_horizontally, fit_height
 from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import Tone, heading_font
@@ -688,7 +689,9 @@ class BuildExtractDialog(FileBuildDialog):
 
     Generic over ``build``: it writes the extract and the family's copy and
     returns the ``ExtractResult``. The frame, passphrase boxes and save-as rows
-    are the shared ``ui.export_pieces`` ones, as in the SAR pack dialog.
+    are the shared ``ui.export_pieces`` ones, as in the SAR pack dialog: Esc or
+    closing while the files are being made is Cancel, and the dialog stays open
+    until the build ends; locking hides it and unlocking shows it again.
     """
 
     built = Signal(object)  # the ExtractResult
@@ -767,23 +770,14 @@ class BuildExtractDialog(FileBuildDialog):
         self.passphrase.field.selectAll()
         self.built.emit(result)
 
-    def reject(self) -> None:
-        if self.busy:
-            # Esc or closing while building is Cancel: the build stops before any file
-            # is written, or (past that point) finishes so the passphrases are seen.
-            self._cancel_or_close()
-            return
-        super().reject()
+    def too_late_text(self, result: ExtractResult) -> str:
+        if result.family_copy is None:
+            return too_late_text("extract")
+        return too_late_text("extract and the family's copy", plural=True)
 
     def _forget(self) -> None:
         self._decisions.clear()
         super()._forget()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
 
 
 # --- the view ------------------------------------------------------------------------------

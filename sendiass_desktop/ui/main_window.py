@@ -5,7 +5,9 @@ with a ``ViewSpec`` (key, title, factory taking the ``Session``, optional
 shortcut and permission). Windows opened from a view (a case window, say)
 should be passed to ``track_window`` so they are hidden when the app locks
 (after ``on_lock`` if they have one), given the new session when it is
-unlocked (``set_session``), and closed when the user signs out.
+unlocked (``set_session``), and closed when the user signs out (with
+``close_now`` if they have one: a dialog writing files refuses an ordinary
+close until its build has ended).
 
 The toolbar holds "New case…" (Ctrl+Shift+N), the search box of the view
 that offers one (the case list; Ctrl+F) and "Refresh" (F5). Case windows
@@ -50,6 +52,7 @@ from sendiass_desktop.ui.theme import Tone, heading_font
 from sendiass_desktop.ui.unlock_dialog import UnlockDialog, UnlockMode, UnlockOutcome
 from sendiass_desktop.ui.views import (
     CaseCreator,
+    ClosesNow,
     LockAware,
     Refreshable,
     SearchHost,
@@ -645,8 +648,14 @@ class MainWindow(QMainWindow):
             screen_lock.detach()
         shared_guard().clear_now()
         self._forget_unlock_dialog()
-        for window in list(self._tracked):
-            window.close()
+        # Dialogs that may refuse an ordinary close first, then the windows they belong to.
+        tracked = list(self._tracked)
+        for window in tracked:
+            if isinstance(window, ClosesNow):
+                window.close_now()
+        for window in tracked:
+            if not isinstance(window, ClosesNow):
+                window.close()
         # Views drop what they hold (and close their background connections).
         for view in self._views.values():
             if isinstance(view, LockAware):

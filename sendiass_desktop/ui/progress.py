@@ -6,8 +6,10 @@ raises ``OperationCancelled`` once the flag is set, for services that report
 progress but take no stop check of their own. Progress itself travels through
 ``BackgroundLane.submit(..., on_progress=...)``, whose relay lives until the
 job has reported back, so a worker never signals an object already deleted.
-``ask_to_stop`` is what Cancel does in a dialog that builds files, and
-``say_stopped_or_failed`` what the dialog says when the build did not finish.
+``ask_to_stop`` is what Cancel does in a dialog that builds files,
+``say_stopped_or_failed`` what the dialog says when the build did not finish,
+and ``too_late_text`` what it says when Cancel came after the files were
+written (they are kept and logged, so their passphrases are shown).
 """
 
 from __future__ import annotations
@@ -75,3 +77,18 @@ def say_stopped_or_failed(message: InlineMessage, exc: BaseException, what: str 
         message.show_message(f"Stopped. No {what} was written.", Tone.INFO)
     else:
         message.show_message(user_message(exc))
+
+
+def too_late_text(what: str, plural: bool = False) -> str:
+    """Cancel came after the last check: the files were written and logged anyway.
+
+    ``what`` names them ("pack", "extract and the family's copy"); ``plural``
+    when it names more than one file.
+    """
+    if plural:
+        return (f"Too late to stop: the {what} had already been written when you pressed "
+                "Cancel, so they were kept and logged as disclosures. Give each passphrase "
+                "below as usual, or tell your manager if they should not be sent.")
+    return (f"Too late to stop: the {what} had already been written when you pressed Cancel, "
+            "so it was kept and logged as a disclosure. Give the passphrase below as usual, "
+            f"or tell your manager if the {what} should not be sent.")

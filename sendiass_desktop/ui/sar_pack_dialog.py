@@ -1,13 +1,18 @@
 """Building the reply to a subject access request: an encrypted PDF.
 
 Choose where to save it, press Build; the pack is made in the background
-(with a progress bar and a Cancel button; closing the dialog cancels too, so
-no pack is ever written whose passphrase nobody saw) from the saved review
-decisions. Its passphrase is then
-shown once, in a large field with a Copy button (the clipboard is cleared
-after a minute), to be given to the requester by another channel, such as
-the phone. The GUI never offers an unencrypted pack. The dialog's frame is
-``ui.export_pieces.FileBuildDialog``, as for a legal request's extract.
+from the saved review decisions, with a progress bar and a Cancel button. Its
+passphrase is then shown once, in a large field with a Copy button (the
+clipboard is cleared after a minute), to be given to the requester by another
+channel, such as the phone. The GUI never offers an unencrypted pack.
+
+No pack is ever written whose passphrase nobody saw: while the pack is being
+built, Esc and closing the dialog act as Cancel, and the dialog stays open
+until the build ends. Either nothing was written, or (Cancel came after the
+last moment it could stop) the pack was written and logged, and its
+passphrase is shown with a note saying so. Locking the app hides the dialog
+with the passphrase out of its field; unlocking shows it again. The dialog's
+frame is ``ui.export_pieces.FileBuildDialog``, as for a legal request's extract.
 """
 
 from __future__ import annotations
@@ -72,11 +77,6 @@ class BuildPackDialog(FileBuildDialog):
                                           accept_suggested=accept, progress=progress)
 
         self.start(work)
-
-    def reject(self) -> None:
-        if self._stop is not None:
-            self._stop.stop()  # never write a pack whose passphrase nobody will see
-        super().reject()
 
     def show_result(self, result: PackResult) -> None:
         self.pack_result = result

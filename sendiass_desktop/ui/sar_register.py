@@ -595,7 +595,13 @@ class SarRegisterView(QWidget):
         if row is None or row.sar.id is None:
             return None
         dialog = BuildPackDialog(self._session, row.sar.id, row.sar.ref, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self.refresh())
+        # The main window hides it when the app locks (its passphrase out of the field)
+        # and shows it again on unlocking; a build running meanwhile is not lost.
+        track = getattr(self.window(), "track_window", None)
+        if callable(track):
+            track(dialog)
         dialog.open()
         return dialog
 

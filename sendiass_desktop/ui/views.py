@@ -21,8 +21,10 @@ UI thread.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, overload, runtime_checkable
 
@@ -50,6 +52,15 @@ class SessionAware(Protocol):
 @runtime_checkable
 class LockAware(Protocol):
     def on_lock(self) -> None: ...
+
+
+@runtime_checkable
+class ClosesNow(Protocol):
+    """A tracked window that may refuse an ordinary close (a dialog whose files are being
+    written stays open until it can show their passphrases) but closes at once, whatever
+    it is doing, when the session ends."""
+
+    def close_now(self) -> None: ...
 
 
 @runtime_checkable
@@ -95,15 +106,43 @@ def signed_in_text(session: Session) -> str:
 
 
 class _Worker:
-    """The background session, kept outside the lane so it can be closed after the lane."""
+    """The background session, kept outside the lane so it can be closed after the lane.
+
+    Closing it while a job is using it (the lane destroyed mid-job: a dialog deleted
+    while its file is being written) is put off until the job is done with it:
+    closing an SQLite connection under a running statement crashes the process.
+    """
 
     def __init__(self) -> None:
         self.session: Session | None = None
+        self._lock = threading.Lock()
+        self._in_use = False
+        self._close_when_done = False
+        self.closed = False
 
     def close(self) -> None:
-        if self.session is not None:
-            close_background_session(self.session)
-            self.session = None
+        with self._lock:
+            self.closed = True
+            if self._in_use:
+                self._close_when_done = True
+                return
+            session, self.session = self.session, None
+        if session is not None:
+            close_background_session(session)
+
+    @contextmanager
+    def using(self) -> Iterator[None]:
+        """Held by the worker thread while a job runs on this connection."""
+        with self._lock:
+            self._in_use = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_use = False
+                close, self._close_when_done = self._close_when_done, False
+            if close:
+                self.close()
 
 
 @dataclass
@@ -275,12 +314,15 @@ class BackgroundLane(QObject):
         self._running_on = holder
 
         def work(*progress: ProgressCallback) -> tuple[bool, Any]:
-            if holder.session is None:
-                holder.session = open_background_session(session)
-            try:
-                return True, job.fn(holder.session, *progress)
-            except Exception as exc:  # delivered to on_failure on the UI thread
-                return False, exc
+            with holder.using():
+                if holder.closed:  # the lane went before the job could start
+                    return False, RuntimeError("The background connection was closed.")
+                if holder.session is None:
+                    holder.session = open_background_session(session)
+                try:
+                    return True, job.fn(holder.session, *progress)
+                except Exception as exc:  # delivered to on_failure on the UI thread
+                    return False, exc
 
         def progressed(fraction: float) -> None:
             if job.epoch == self._epoch and job.on_progress is not None:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 LEFT = Qt.MouseButton.LeftButton
@@ -44,3 +44,27 @@ def hold_build(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> thr
 
     monkeypatch.setattr(owner, name, held)
     return go
+
+
+def hold_writing(monkeypatch: pytest.MonkeyPatch, owner: object
+                 ) -> tuple[threading.Event, threading.Event]:
+    """Make ``owner.write_new_file`` wait: the build is then past its last check for
+    Cancel, so its files will be written and logged whatever happens. Returns (reached,
+    go): ``reached`` is set when the build gets there, and it carries on once ``go`` is
+    set; later writes run at once."""
+    real_write = owner.write_new_file  # type: ignore[attr-defined]
+    reached, go = threading.Event(), threading.Event()
+
+    def held(*args: object, **kwargs: object) -> object:
+        reached.set()
+        go.wait(20)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(owner, "write_new_file", held)
+    return reached, go
+
+
+def visible_texts() -> list[str]:
+    """The text of every line edit and label on screen, in every window."""
+    return [w.text() for w in QApplication.allWidgets()
+            if isinstance(w, QLineEdit | QLabel) and w.isVisible()]

@@ -41,7 +41,7 @@ from sendiass_desktop.ui.disclosure_dialog import DisclosureDialog
 from sendiass_desktop.ui.extract_review import ExtractReviewPanel
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.fixtures_casework import settle
-from tests.gui.helpers import click, hold_build, type_into
+from tests.gui.helpers import click, hold_build, hold_writing, type_into, visible_texts
 from tests.support.casework import Family, add_note, make_family
 
 pytestmark = pytest.mark.gui
@@ -392,7 +392,23 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, admin: Session,
     dialog.reject()
 
 
-def test_locking_closes_the_dialog_and_forgets_the_passphrases(
+def to_build_step(qtbot: QtBot, dialog: DisclosureDialog, folder: Path,
+                  family_copy: bool = True) -> tuple[Path, Path]:
+    """From the first step (consent covered) to the third, saving into ``folder``."""
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == dialog.REVIEW, timeout=20_000)
+    settle(qtbot)
+    click(qtbot, dialog.next_button)
+    assert dialog.pages.currentIndex() == dialog.BUILD
+    folder.mkdir(exist_ok=True)
+    out, family_out = folder / "extract.pdf", folder / "family.pdf"
+    dialog.save_as.set_path(out)
+    dialog.family_copy.setChecked(family_copy)
+    dialog.family_save_as.set_path(family_out)
+    return out, family_out
+
+
+def test_locking_hides_the_finished_extract_and_unlocking_shows_its_passphrase_again(
         qtbot: QtBot, officer: Session, admin: Session, family: Family,
         tmp_path: Path) -> None:
     give_consent(admin, family, Recipient.SCHOOL)
@@ -400,23 +416,32 @@ def test_locking_closes_the_dialog_and_forgets_the_passphrases(
     window = dialog.parentWidget()
     assert isinstance(window, CaseWindow)
     choose(qtbot, dialog, Recipient.SCHOOL)
-    click(qtbot, dialog.next_button)
-    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == dialog.REVIEW, timeout=20_000)
-    settle(qtbot)
-    click(qtbot, dialog.next_button)
-    dialog.save_as.set_path(tmp_path / "extract.pdf")
-    dialog.family_copy.setChecked(False)
+    to_build_step(qtbot, dialog, tmp_path, family_copy=False)
     click(qtbot, dialog.next_button)
     qtbot.waitUntil(lambda: dialog.extract_result is not None, timeout=60_000)
     settle(qtbot)
-    assert dialog.extract_passphrase.passphrase()
+    passphrase = dialog.extract_passphrase.passphrase()
+    assert passphrase
     assert not dialog.family_passphrase.isVisible()  # no family copy was asked for
     left: list[str] = []
     dialog.finished.connect(lambda _r: left.append(dialog.extract_passphrase.passphrase()))
     window.on_lock()
-    assert left == [""]
-    assert not any(d.isVisible() for d in window.findChildren(DisclosureDialog))
+    # Hidden, not closed: the file is written and logged, its passphrase must not be lost.
+    assert left == [] and not dialog.isVisible()
+    assert dialog.extract_passphrase.passphrase() == ""  # out of the field while locked
+    assert not any(passphrase in text for text in visible_texts())
     assert not window.extract_action.isEnabled() and not window.escalation_action.isEnabled()
+
+    again = unlock_with_password(officer.location, OFFICER, OFFICER_PASSWORD)
+    try:
+        window.set_session(again)
+        assert dialog.isVisible()
+        assert dialog.extract_passphrase.passphrase() == passphrase  # the same user
+        click(qtbot, dialog.close_button)
+        assert left == [""]
+        window.close()
+    finally:
+        again.close()
 
 
 def test_an_inspector_is_not_offered_either_action(qtbot: QtBot, admin: Session,
@@ -466,6 +491,115 @@ def test_cancel_stops_the_build_and_no_file_is_written_or_logged(
     assert disclosure.extracts_for_case(officer, family.case.id or 0) == []
     assert dialog.next_button.isEnabled() and dialog.close_button.isEnabled()
     dialog.reject()
+
+
+def test_esc_while_the_extract_is_laid_out_stops_it_and_the_dialog_says_so(
+        qtbot: QtBot, officer: Session, admin: Session, family: Family, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    give_consent(admin, family, Recipient.SCHOOL)
+    go = hold_build(monkeypatch, disclosure, "build_extract")
+    dialog = open_dialog(qtbot, officer, family)
+    choose(qtbot, dialog, Recipient.SCHOOL)
+    folder = tmp_path / "extracts"
+    to_build_step(qtbot, dialog, folder)
+    assert dialog.close_button.text() == dialog.close_button.accessibleName() == "Cancel"
+    click(qtbot, dialog.next_button)
+    assert dialog.busy
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    dialog.close()  # the window's close button: Cancel too
+    assert dialog.isVisible() and dialog.message.text() == "Stopping…"
+    go.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    settle(qtbot)
+    assert dialog.isVisible()
+    assert dialog.message.text() == "Stopped. No file was written."
+    assert list(folder.iterdir()) == []
+    assert disclosure.extracts_for_case(officer, family.case.id or 0) == []
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing running: Esc closes
+    assert not dialog.isVisible()
+
+
+def test_esc_too_late_to_stop_shows_both_passphrases(
+        qtbot: QtBot, officer: Session, admin: Session, family: Family, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    give_consent(admin, family, Recipient.SCHOOL)
+    reached, go = hold_writing(monkeypatch, disclosure)
+    dialog = open_dialog(qtbot, officer, family)
+    choose(qtbot, dialog, Recipient.SCHOOL)
+    out, family_out = to_build_step(qtbot, dialog, tmp_path / "extracts")
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(reached.is_set, timeout=60_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    dialog.close()
+    assert dialog.isVisible() and dialog.message.text() == "Stopping…"
+    go.set()
+    qtbot.waitUntil(lambda: dialog.extract_result is not None, timeout=60_000)
+    settle(qtbot)
+    assert dialog.isVisible()
+    result = dialog.extract_result
+    passphrase = dialog.extract_passphrase.passphrase()
+    family_passphrase = dialog.family_passphrase.passphrase()
+    assert passphrase and family_passphrase
+    assert dialog.extract_passphrase.isVisible() and dialog.family_passphrase.isVisible()
+    assert dialog.message.text().startswith(
+        "Too late to stop: the extract and the family's copy had already been written when "
+        "you pressed Cancel, so they were kept and logged as disclosures.")
+    for path, secret in ((out, passphrase), (family_out, family_passphrase)):
+        with pikepdf.open(path, password=secret):
+            pass
+    logged = disclosure.extracts_for_case(officer, family.case.id or 0)
+    assert {d.id for d in logged} == set(result.disclosure_ids)
+    assert dialog.close_button.text() == "Done"
+    click(qtbot, dialog.close_button)
+    assert dialog.extract_passphrase.passphrase() == ""
+
+
+def test_locking_while_the_extract_is_made_loses_nothing(
+        qtbot: QtBot, officer: Session, admin: Session, family: Family, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main window locks (the idle lock, say) just as the files are written."""
+    from tests.gui.fixtures_casework import show_window
+    from tests.gui.test_main_window import _unlock_again
+
+    give_consent(admin, family, Recipient.SCHOOL)
+    reached, go = hold_writing(monkeypatch, disclosure)
+    main = show_window(qtbot, officer)
+    case_window = main.open_case(family.case.id or 0)
+    assert isinstance(case_window, CaseWindow)
+    qtbot.waitExposed(case_window)
+    case_window.extract_action.trigger()
+    dialog = next(d for d in case_window.findChildren(DisclosureDialog) if d.isVisible())
+    choose(qtbot, dialog, Recipient.SCHOOL)
+    out, family_out = to_build_step(qtbot, dialog, tmp_path / "extracts")
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(reached.is_set, timeout=60_000)
+    ended: list[int] = []
+    dialog.finished.connect(ended.append)
+    main.lock()
+    assert not dialog.isVisible() and not case_window.isVisible() and ended == []
+    go.set()  # written and logged while the app is locked
+    qtbot.waitUntil(lambda: not dialog.lane.busy, timeout=60_000)
+    settle(qtbot)
+    assert out.exists() and family_out.exists()
+    assert len(disclosure.extracts_for_case(admin, family.case.id or 0)) == 2
+    assert not dialog.isVisible() and dialog.extract_result is None  # waits for unlocking
+    assert dialog.extract_passphrase.passphrase() == ""
+
+    old = main.session
+    _unlock_again(qtbot, main, OFFICER_PASSWORD)
+    qtbot.waitUntil(lambda: main.session is not old and dialog.isVisible()
+                    and dialog.extract_result is not None, timeout=20_000)
+    settle(qtbot)
+    passphrase = dialog.extract_passphrase.passphrase()
+    family_passphrase = dialog.family_passphrase.passphrase()
+    assert dialog.extract_passphrase.isVisible() and dialog.family_passphrase.isVisible()
+    assert dialog.message.text() == "The extract is written and logged."
+    for path, secret in ((out, passphrase), (family_out, family_passphrase)):
+        with pikepdf.open(path, password=secret):
+            pass
+    assert ended == []
+    click(qtbot, dialog.close_button)
+    main.discard()
 
 
 # --- one review, one set of words, for both extracts -------------------------------------------

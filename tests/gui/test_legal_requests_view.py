@@ -45,7 +45,7 @@ from sendiass_desktop.ui.legal_requests_view import (
 from sendiass_desktop.ui.main_window import MainWindow
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.fixtures_casework import settle, show_window
-from tests.gui.helpers import click, hold_build, type_into
+from tests.gui.helpers import click, hold_build, hold_writing, type_into
 from tests.support.casework import Family, add_note, make_family
 
 pytestmark = pytest.mark.gui
@@ -457,4 +457,97 @@ def test_locking_hides_the_extract_review_and_keeps_its_decisions(
     assert review.review.session is window.session
     settle(qtbot)
     review.close()
+    window.discard()
+
+
+def _making_extract(qtbot: QtBot, team: Team, folder: Path
+                    ) -> tuple[MainWindow, ExtractReviewWindow, BuildExtractDialog]:
+    """Erin's window, the review of an approved request and its "Make the extract"
+    dialog, saving into ``folder``."""
+    request_id = _register_directly(team)
+    legal.approve(team.admin, request_id)
+    legal.approve(team.erin, request_id)
+    legal.record_legal_basis(team.erin, request_id, JUSTIFICATION)
+    window, view = _window_and_view(qtbot, team.erin)
+    view.select(request_id)
+    click(qtbot, view.prepare_button)
+    qtbot.waitUntil(lambda: bool(view.review_windows), timeout=30_000)
+    review = view.review_windows[0]
+    qtbot.waitExposed(review)
+    dialog = review.make_extract()
+    qtbot.waitExposed(dialog)
+    folder.mkdir()
+    dialog.save_as.set_path(folder / "extract.pdf")
+    dialog.family_save_as.set_path(folder / "family.pdf")
+    return window, review, dialog
+
+
+def test_esc_too_late_to_stop_the_extract_shows_both_passphrases(
+        qtbot: QtBot, team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sendiass_desktop.services import disclosure
+
+    reached, go = hold_writing(monkeypatch, disclosure)
+    folder = tmp_path / "extracts"
+    window, review, dialog = _making_extract(qtbot, team, folder)
+    assert dialog.close_button.text() == dialog.close_button.accessibleName() == "Cancel"
+    click(qtbot, dialog.build_button)
+    qtbot.waitUntil(reached.is_set, timeout=60_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    dialog.close()  # the window's close button
+    review.close()  # and the review behind it: both wait for the passphrases
+    assert dialog.isVisible() and review.isVisible()
+    assert dialog.message.text() == "Stopping…"
+    go.set()
+    qtbot.waitUntil(lambda: dialog.extract_result is not None, timeout=60_000)
+    settle(qtbot)
+    assert dialog.isVisible()
+    assert dialog.message.text().startswith(
+        "Too late to stop: the extract and the family's copy had already been written when "
+        "you pressed Cancel, so they were kept and logged as disclosures.")
+    for box, name in ((dialog.passphrase, "extract.pdf"),
+                      (dialog.family_passphrase, "family.pdf")):
+        assert box.isVisible() and box.passphrase()
+        with pikepdf.open(folder / name, password=box.passphrase()):
+            pass
+    result = dialog.extract_result
+    assert result is not None and result.family_copy is not None
+    assert sar_repo.get_disclosure(team.erin.conn, result.family_copy.disclosure_id)
+    click(qtbot, dialog.close_button)
+    qtbot.waitUntil(lambda: not review.isVisible(), timeout=5_000)
+    window.discard()
+
+
+def test_locking_while_the_extract_is_made_loses_nothing(
+        qtbot: QtBot, team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sendiass_desktop.services import disclosure
+    from tests.gui.test_main_window import _unlock_again
+
+    reached, go = hold_writing(monkeypatch, disclosure)
+    folder = tmp_path / "extracts"
+    window, review, dialog = _making_extract(qtbot, team, folder)
+    click(qtbot, dialog.build_button)
+    qtbot.waitUntil(reached.is_set, timeout=60_000)
+    window.lock()
+    assert not dialog.isVisible() and not review.isVisible()
+    go.set()  # written and logged while the app is locked
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    settle(qtbot)
+    assert (folder / "extract.pdf").exists() and (folder / "family.pdf").exists()
+    # Nothing shown while locked, not even in a hidden field.
+    assert dialog.passphrase.passphrase() == dialog.family_passphrase.passphrase() == ""
+    assert not dialog.isVisible()
+
+    old = window.session
+    _unlock_again(qtbot, window, MANAGER_PASSWORD)
+    qtbot.waitUntil(lambda: window.session is not old and dialog.isVisible()
+                    and dialog.extract_result is not None, timeout=20_000)
+    settle(qtbot)
+    assert dialog.message.text() == "Both files are written and logged as disclosures."
+    for box, name in ((dialog.passphrase, "extract.pdf"),
+                      (dialog.family_passphrase, "family.pdf")):
+        assert box.isVisible() and box.passphrase()
+        with pikepdf.open(folder / name, password=box.passphrase()):
+            pass
+    click(qtbot, dialog.close_button)
+    qtbot.waitUntil(lambda: not review.isVisible(), timeout=5_000)
     window.discard()

@@ -20,12 +20,13 @@ from sendiass_desktop.domain.sar import IdentityCheck, IdentityMethod, Relations
 from sendiass_desktop.services import sar as sar_service
 from sendiass_desktop.services.sar import DecisionState
 from sendiass_desktop.services.session import Session, unlock_with_password
+from sendiass_desktop.ui.main_window import MainWindow
 from sendiass_desktop.ui.sar_pack_dialog import BuildPackDialog
 from sendiass_desktop.ui.sar_register import ExtendDialog, SarColumn, SarRegisterView
 from sendiass_desktop.ui.sar_review import SarReviewWindow
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.fixtures_casework import settle, show_window
-from tests.gui.helpers import click, hold_build
+from tests.gui.helpers import click, hold_build, hold_writing, visible_texts
 from tests.support.casework import add_note, make_family
 
 pytestmark = pytest.mark.gui
@@ -285,20 +286,167 @@ def test_cancel_stops_the_pack_build_and_nothing_is_written(
     assert out.exists()
 
 
-def test_closing_the_pack_dialog_while_building_cancels_and_closes(
+def test_esc_while_the_pack_is_laid_out_stops_it_and_the_dialog_says_so(
     qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
     go = hold_build(monkeypatch, sar_service, "build_pack")
     before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
     dialog, out = _building_pack(qtbot, admin, seeded, tmp_path)
-    dialog.reject()  # Esc, or the window's close button
+    assert dialog.close_button.accessibleName() == "Cancel"  # as it reads
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.message.text() == "Stopping…"
     go.set()
-    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
     settle(qtbot)
+    assert dialog.isVisible()  # open until it could say what happened
+    assert dialog.message.text() == "Stopped. No pack was written."
     assert dialog.pack_result is None and dialog.passphrase.text() == ""
     assert list(out.parent.iterdir()) == []
     assert len(sar_service.disclosures_for_sar(admin, seeded.sar_id)) == before
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing running: Esc closes
+    assert not dialog.isVisible()
+
+
+def test_esc_or_closing_too_late_to_stop_shows_the_passphrase(
+    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the last check for Cancel the pack is written and logged whatever happens:
+    the dialog must stay open to show its passphrase."""
+    from sendiass_desktop.services import sar_pack
+
+    reached, go = hold_writing(monkeypatch, sar_pack)
+    before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
+    dialog, out = _building_pack(qtbot, admin, seeded, tmp_path)
+    qtbot.waitUntil(reached.is_set, timeout=60_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.message.text() == "Stopping…"
+    assert not dialog.close_button.isEnabled()
+    dialog.close()  # the window's close button
+    assert dialog.isVisible()
+    go.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    settle(qtbot)
+    assert dialog.isVisible()
+    assert dialog.pack_result is not None, dialog.message.text()
+    passphrase = dialog.passphrase.text()
+    assert passphrase and dialog.passphrase.isVisible()
+    assert dialog.message.text().startswith(
+        "Too late to stop: the pack had already been written when you pressed Cancel, so it "
+        "was kept and logged as a disclosure.")
+    assert out.exists()
+    with pikepdf.open(out, password=passphrase) as pdf:
+        assert len(pdf.pages) == dialog.pack_result.page_count
+    logged = sar_service.disclosures_for_sar(admin, seeded.sar_id)
+    assert len(logged) == before + 1
+    assert dialog.close_button.text() == "Done" and dialog.close_button.isEnabled()
+    click(qtbot, dialog.close_button)
+    assert not dialog.isVisible() and dialog.passphrase.text() == ""
+
+
+def _pack_dialog_of(qtbot: QtBot, session: Session, seeded: Seeded, out: Path
+                    ) -> tuple[MainWindow, BuildPackDialog]:
+    """The main window, and the pack dialog opened from the register for ``seeded``."""
+    view = _register(qtbot, session)
+    window = view.window()
+    assert isinstance(window, MainWindow)
+    view.select(seeded.sar_id)
+    dialog = view.build_pack()
+    assert isinstance(dialog, BuildPackDialog)
+    qtbot.waitExposed(dialog)
+    dialog.path.setText(str(out))
+    dialog.accept_remaining.setChecked(True)
+    return window, dialog
+
+
+def test_locking_hides_the_pack_dialog_and_its_passphrase_until_unlocked(
+    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path
+) -> None:
+    from tests.gui.test_main_window import _unlock_again
+
+    window, dialog = _pack_dialog_of(qtbot, admin, seeded, tmp_path / "reply.pdf")
+    click(qtbot, dialog.build_button)
+    qtbot.waitUntil(lambda: dialog.pack_result is not None or bool(dialog.message.text()),
+                    timeout=60_000)
+    settle(qtbot)
+    passphrase = dialog.passphrase.text()
+    assert passphrase and passphrase in visible_texts()
+
+    window.lock()
+    assert not dialog.isVisible()
+    assert not any(passphrase in text for text in visible_texts())
+    assert dialog.passphrase.text() == ""  # not even in the hidden field
+    assert dialog.message.text() == "The pack is written and logged as a disclosure."
+
+    old = window.session
+    _unlock_again(qtbot, window, ADMIN_PASSWORD)
+    qtbot.waitUntil(lambda: window.session is not old and dialog.isVisible(), timeout=20_000)
+    assert dialog.passphrase.text() == passphrase  # the same user, shown again
+    click(qtbot, dialog.close_button)
+    assert dialog.passphrase.text() == ""
+    window.discard()
+
+
+def test_locking_while_the_pack_is_built_loses_nothing(
+    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sendiass_desktop.services import sar_pack
+    from tests.gui.test_main_window import _unlock_again
+
+    reached, go = hold_writing(monkeypatch, sar_pack)
+    out = tmp_path / "reply.pdf"
+    window, dialog = _pack_dialog_of(qtbot, admin, seeded, out)
+    before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
+    click(qtbot, dialog.build_button)
+    qtbot.waitUntil(reached.is_set, timeout=60_000)
+    window.lock()
+    assert not dialog.isVisible()
+    go.set()  # the pack is finished while the app is locked
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    settle(qtbot)
+    assert out.exists()
+    assert len(sar_service.disclosures_for_sar(admin, seeded.sar_id)) == before + 1
+    assert not dialog.isVisible() and dialog.passphrase.text() == ""
+
+    old = window.session
+    _unlock_again(qtbot, window, ADMIN_PASSWORD)
+    qtbot.waitUntil(lambda: window.session is not old and dialog.isVisible()
+                    and dialog.pack_result is not None, timeout=20_000)
+    passphrase = dialog.passphrase.text()
+    assert passphrase and dialog.passphrase.isVisible()
+    assert dialog.message.text() == "The pack is written and logged as a disclosure."
+    with pikepdf.open(out, password=passphrase):
+        pass
+    click(qtbot, dialog.close_button)
+    window.discard()
+
+
+def test_signing_out_from_the_lock_screen_stops_the_pack(
+    qtbot: QtBot, admin: Session, seeded: Seeded, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signing out is not unlocking: nobody may see a passphrase after it, so the build is
+    stopped (before anything is written, here) and the dialog goes."""
+    go = hold_build(monkeypatch, sar_service, "build_pack")
+    out = tmp_path / "reply.pdf"
+    window, dialog = _pack_dialog_of(qtbot, admin, seeded, out)
+    before = len(sar_service.disclosures_for_sar(admin, seeded.sar_id))
+    click(qtbot, dialog.build_button)
+    window.lock()
+    finished: list[int] = []
+    dialog.finished.connect(finished.append)
+    window.end_session()  # what "Sign out" on the lock screen does first
+    assert finished == [0]
+    go.set()
+    settle(qtbot)
+    assert not out.exists()
+    again = unlock_with_password(admin.location, ADMIN, ADMIN_PASSWORD)
+    try:
+        assert len(sar_service.disclosures_for_sar(again, seeded.sar_id)) == before
+    finally:
+        again.close()
 
 
 def test_every_control_has_an_accessible_name(qtbot: QtBot, admin: Session,

@@ -331,6 +331,43 @@ def test_the_lane_interrupts_only_the_running_job_with_that_key(
     qtbot.waitUntil(destroyed.is_set, timeout=5_000)
 
 
+def test_a_lane_destroyed_mid_job_leaves_its_connection_to_the_job(
+    qtbot: QtBot, admin_session: Session
+) -> None:
+    """A dialog deleted while its file is being written takes its lane with it: the
+    running job must still have its connection (closing it under a running statement
+    crashes the process), and it is closed once the job is done."""
+    from sendiass_desktop.ui.views import BackgroundLane
+
+    lane = BackgroundLane(admin_session)
+    started, go, done = threading.Event(), threading.Event(), threading.Event()
+    used: list[object] = []
+
+    def job(session: Session) -> None:
+        started.set()
+        go.wait(10)
+        try:
+            used.append(session.conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+        except Exception as exc:
+            used.append(exc)
+        used.append(session)
+        done.set()
+
+    lane.submit(job, lambda _r: None, lambda _e: None)
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    destroyed = threading.Event()
+    lane.destroyed.connect(lambda _=None: destroyed.set())
+    lane.deleteLater()
+    qtbot.waitUntil(destroyed.is_set, timeout=5_000)
+    go.set()
+    qtbot.waitUntil(done.is_set, timeout=10_000)
+    settle(qtbot)
+    count, background = used
+    assert isinstance(count, int) and count > 0
+    assert isinstance(background, Session)
+    qtbot.waitUntil(lambda: background.closed, timeout=5_000)
+
+
 def test_a_common_word_shows_the_first_page_and_more_on_request(
     qtbot: QtBot, admin_session: Session
 ) -> None:
