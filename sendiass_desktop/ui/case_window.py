@@ -7,9 +7,10 @@ window title, which shows in task bars and window lists.
 
 Locking: ``on_lock()`` saves any note being written as a draft, closes
 dialogs and document viewers, drops what the tabs show and puts a "locked"
-page in their place. A disclosure extract being made, or showing its
-passphrases, is hidden instead of closed (``ShownOnceDialog``): closing it
-would lose the passphrases of files already written and logged.
+page in their place. A disclosure extract or a letter to the Local Authority
+being made, or showing its passphrases, is hidden instead of closed
+(``ShownOnceDialog``): closing it would lose the passphrases of files already
+written and logged.
 ``set_session(session)`` (after unlocking) reads the case again and returns to
 the same tab, with the note being written restored from its draft, and shows
 that dialog again.

@@ -14,6 +14,11 @@ Opened from the case window ("Raise an issue with the Local Authority…"):
 3. **Export.** The saved letter is written to a PDF (or plain text) file with
    ``export_escalation``: unencrypted when anonymous (it holds no personal
    data), encrypted with a passphrase shown once when it names the family.
+
+While the letter is being exported, Esc, closing and Close act as Cancel and the
+dialog stays open until the export ends; when the app locks, the case window
+hides the dialog (rather than closing it) if it is exporting or showing the
+passphrase, and shows it again on unlocking (``ui.export_pieces.ShownOnceDialog``).
 """
 
 from __future__ import annotations
@@ -21,11 +26,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QRadioButton,
@@ -41,6 +44,7 @@ from sendiass_desktop.services.session import Session
 from sendiass_desktop.ui.export_pieces import (
     PassphraseBox,
     SaveAsRow,
+    ShownOnceDialog,
     compact_table,
     free_path,
     size_for_screen,
@@ -48,10 +52,10 @@ from sendiass_desktop.ui.export_pieces import (
 from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import GuardedTextEdit, button, uk_datetime, user_message
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.progress import say_stopped_or_failed, too_late_text
 from sendiass_desktop.ui.sizing import expand_horizontally
 from sendiass_desktop.ui.table_model import RowsModel
 from sendiass_desktop.ui.theme import Tone, heading_font
-from sendiass_desktop.ui.views import BackgroundLane
 
 PDF_OR_TEXT = "PDF files (*.pdf);;Text files (*.txt)"
 PDF_ONLY = "PDF files (*.pdf)"
@@ -66,8 +70,9 @@ def kind_text(e: Escalation) -> str:
     return "Names the family" if e.identified else "Anonymous"
 
 
-class EscalationDialog(QDialog):
-    """Write the issue; check the de-identified letter; save and export it."""
+class EscalationDialog(ShownOnceDialog):
+    """Write the issue; check the de-identified letter; save and export it (the export
+    keeps the rules of ``ShownOnceDialog``)."""
 
     escalationsChanged = Signal()
 
@@ -75,7 +80,7 @@ class EscalationDialog(QDialog):
 
     def __init__(self, session: Session, case: Case, names: dict[str, str] | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(session, parent)
         assert case.id is not None
         self._session = session
         self._case = case
@@ -90,7 +95,6 @@ class EscalationDialog(QDialog):
         self.setWindowTitle(f"Raise an issue with the Local Authority — {case.ref}")
         self.setAccessibleName(f"Raise an issue with the Local Authority, case {case.ref}")
         self.setModal(True)
-        self.lane = BackgroundLane(session, self)
 
         self.heading = QLabel("Raise an issue with the Local Authority", self)
         self.heading.setFont(heading_font(self, 1.25))
@@ -425,35 +429,43 @@ class EscalationDialog(QDialog):
         saved = self.saved
         assert saved is not None and saved.id is not None
         escalation_id = saved.id
+        stop = self.begin_build()
         self.message.clear()
         self.next_button.setEnabled(False)
         self.back_button.setEnabled(False)
         self.save_as.setEnabled(False)
 
         def work(session: Session) -> EscalationExport:
+            stop.checking(lambda _f: None)(0.0)  # Cancel before it starts: nothing written
             return escalation_service.export_escalation(session, escalation_id, out)
 
         def failed(exc: BaseException) -> None:
+            self.build_ended()
             self.back_button.setEnabled(True)
             self.save_as.setEnabled(True)
-            self._failed(exc)
+            say_stopped_or_failed(self.message, exc, "letter")
+            self._update_next()
 
-        self.lane.submit(work, self._exported, failed)
+        self.lane.submit(work, self.delivered(self._exported), self.delivered(failed))
 
     def _exported(self, result: EscalationExport) -> None:
+        too_late = self.build_ended()
         self.exported = result
         self.back_button.setEnabled(True)
         self.next_button.hide()
         if result.passphrase:
             self.passphrase.show_for(f"Written to {result.path.name} (encrypted)",
                                      result.passphrase, "the Local Authority")
-            self.message.show_message("The letter is written and logged as a disclosure.",
-                                      Tone.SUCCESS)
+            self.message.show_message(
+                too_late_text("letter") if too_late else
+                "The letter is written and logged as a disclosure.",
+                Tone.WARNING if too_late else Tone.SUCCESS)
             self.passphrase.field.setFocus()
             self.passphrase.field.selectAll()
         else:
             self.message.show_message(
-                f"Written to {result.path}. It names no one, so it is not encrypted: send "
+                ("Too late to stop: it was already written. " if too_late else "")
+                + f"Written to {result.path}. It names no one, so it is not encrypted: send "
                 "it to the Local Authority as it is.", Tone.SUCCESS)
         saved_id = self.saved.id if self.saved is not None else None
         self.load_escalations(select=saved_id)
@@ -510,14 +522,17 @@ class EscalationDialog(QDialog):
     def busy(self) -> bool:
         return self.lane.busy
 
+    def set_session(self, session: Session) -> None:
+        """After unlocking (see ``ShownOnceDialog.set_session``)."""
+        if session.actor == self._actor:
+            self._session = session
+        super().set_session(session)
+
     def _forget(self) -> None:
-        self.passphrase.forget()
+        # The dialog closes only when no export is running (or when the session ends).
+        self.forget_passphrases()
         for edit in (self.issue, self.letter, self.saved_text):
             edit.clear()
         self._anonymised_text = self._own_text = ""
         self.draft = None
         self.lane.shutdown()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.passphrase.forget()
-        super().closeEvent(event)

@@ -274,7 +274,8 @@ def size_for_screen(window: QWidget, width_chars: int, height_lines: int) -> Non
 
 class ShownOnceDialog(QDialog):
     """A dialog that writes files in the background and shows each one's passphrase
-    once (``FileBuildDialog``; the disclosure extract's ``DisclosureDialog``).
+    once (``FileBuildDialog``; the disclosure extract's ``DisclosureDialog``; the
+    letter to the Local Authority's ``EscalationDialog``).
 
     Its rules make sure no file is written and logged whose passphrase nobody sees:
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -35,7 +37,7 @@ from sendiass_desktop.ui.case_window import CaseWindow
 from sendiass_desktop.ui.escalation_dialog import EscalationDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD, OFFICER, OFFICER_PASSWORD, StoreFixture
 from tests.gui.fixtures_casework import settle
-from tests.gui.helpers import click
+from tests.gui.helpers import click, hold_writing, visible_texts
 
 pytestmark = pytest.mark.gui
 
@@ -282,3 +284,123 @@ def test_checking_again_after_naming_starts_from_the_new_text(
     click(qtbot, dialog.named_choice)
     assert dialog.letter.toPlainText() == "Rhiannon has now waited eleven weeks."
     dialog.reject()
+
+
+# --- locking, and Esc, while the letter naming the family is exported ---------------------------
+
+
+def named_letter_saved(qtbot: QtBot, dialog: EscalationDialog, family: Family) -> None:
+    to_review(qtbot, dialog, family.issue())
+    click(qtbot, dialog.named_choice)
+    save(qtbot, dialog)
+    assert dialog.saved is not None and dialog.saved.identified, dialog.message.text()
+
+
+def give_consent_to_be_named(officer: Session, family: Family) -> None:
+    assert family.case.id and family.parent.id
+    consent.record_consent(officer, ConsentRecord(
+        family.case.id, family.parent.id, Recipient.LA_SEND_TEAM, Purpose.BE_IDENTIFIED,
+        ConsentState.GIVEN, datetime.now().replace(microsecond=0), ConsentMethod.WRITTEN, ""))
+
+
+def test_locking_hides_the_passphrase_and_unlocking_shows_it_again(
+        qtbot: QtBot, officer: Session, family: Family, tmp_path: Path) -> None:
+    give_consent_to_be_named(officer, family)
+    dialog = open_dialog(qtbot, officer, family)
+    window = dialog.parentWidget()
+    assert isinstance(window, CaseWindow)
+    named_letter_saved(qtbot, dialog, family)
+    export(qtbot, dialog, tmp_path / "named.pdf")
+    passphrase = dialog.passphrase.passphrase()
+    assert passphrase and dialog.passphrase.isVisible()
+    ended: list[int] = []
+    dialog.finished.connect(ended.append)
+    window.on_lock()
+    # Hidden, not closed: the file is written and logged, its passphrase must not be lost.
+    assert ended == [] and not dialog.isVisible()
+    assert dialog.passphrase.passphrase() == ""
+    assert not any(passphrase in text for text in visible_texts())
+
+    again = unlock_with_password(officer.location, OFFICER, OFFICER_PASSWORD)
+    try:
+        window.set_session(again)
+        assert dialog.isVisible() and dialog.passphrase.isVisible()
+        assert dialog.passphrase.passphrase() == passphrase
+        settle(qtbot)
+        click(qtbot, dialog.close_button)
+        assert ended and dialog.passphrase.passphrase() == ""
+        window.close()
+    finally:
+        again.close()
+
+
+def test_locking_while_the_letter_is_exported_loses_nothing(
+        qtbot: QtBot, officer: Session, family: Family, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main window locks (the idle lock, say) just as the letter is written."""
+    from tests.gui.fixtures_casework import show_window
+    from tests.gui.test_main_window import _unlock_again
+
+    give_consent_to_be_named(officer, family)
+    reached, go = hold_writing(monkeypatch, escalation)
+    main = show_window(qtbot, officer)
+    case_window = main.open_case(family.case.id or 0)
+    assert isinstance(case_window, CaseWindow)
+    qtbot.waitExposed(case_window)
+    case_window.escalation_action.trigger()
+    dialog = next(d for d in case_window.findChildren(EscalationDialog) if d.isVisible())
+    settle(qtbot)
+    named_letter_saved(qtbot, dialog, family)
+    out = tmp_path / "named.pdf"
+    dialog.save_as.set_path(out)
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(reached.is_set, timeout=30_000)
+    ended: list[int] = []
+    dialog.finished.connect(ended.append)
+    main.lock()
+    assert not dialog.isVisible() and not case_window.isVisible() and ended == []
+    go.set()  # written and logged while the app is locked
+    qtbot.waitUntil(lambda: not dialog.lane.busy, timeout=30_000)
+    settle(qtbot)
+    assert out.exists()
+    assert not dialog.isVisible() and dialog.exported is None  # waits for unlocking
+
+    old = main.session
+    _unlock_again(qtbot, main, OFFICER_PASSWORD)
+    qtbot.waitUntil(lambda: main.session is not old and dialog.isVisible()
+                    and dialog.exported is not None, timeout=20_000)
+    settle(qtbot)
+    passphrase = dialog.passphrase.passphrase()
+    assert passphrase and dialog.passphrase.isVisible()
+    assert dialog.message.text() == "The letter is written and logged as a disclosure."
+    assert "Rhiannon Featherstone-Blake" in pdf_text(out, passphrase)
+    assert ended == []
+    click(qtbot, dialog.close_button)
+    main.discard()
+
+
+def test_esc_too_late_to_stop_shows_the_passphrase(
+        qtbot: QtBot, officer: Session, family: Family, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    give_consent_to_be_named(officer, family)
+    reached, go = hold_writing(monkeypatch, escalation)
+    dialog = open_dialog(qtbot, officer, family)
+    named_letter_saved(qtbot, dialog, family)
+    out = tmp_path / "named.pdf"
+    dialog.save_as.set_path(out)
+    click(qtbot, dialog.next_button)
+    qtbot.waitUntil(reached.is_set, timeout=30_000)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    dialog.close()
+    assert dialog.isVisible() and dialog.message.text() == "Stopping…"
+    go.set()
+    qtbot.waitUntil(lambda: dialog.exported is not None, timeout=30_000)
+    settle(qtbot)
+    assert dialog.isVisible() and dialog.passphrase.isVisible()
+    passphrase = dialog.passphrase.passphrase()
+    assert passphrase and "Rhiannon Featherstone-Blake" in pdf_text(out, passphrase)
+    assert dialog.message.text().startswith(
+        "Too late to stop: the letter had already been written when you pressed Cancel")
+    assert dialog.close_button.isEnabled()
+    click(qtbot, dialog.close_button)
+    assert not dialog.isVisible() and dialog.passphrase.passphrase() == ""
