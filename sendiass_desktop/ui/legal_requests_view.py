@@ -40,8 +40,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -85,6 +83,7 @@ from sendiass_desktop.ui.icons import (
 )
 from sendiass_desktop.ui.notices import InlineMessage
 from sendiass_desktop.ui.progress import too_late_text
+from sendiass_desktop.ui.search_picker import SearchPicker
 from sendiass_desktop.ui.sizing import expand_horizontally, fit_height
 from sendiass_desktop.ui.table_model import HeaderedTableModel
 from sendiass_desktop.ui.theme import Tone, heading_font
@@ -328,50 +327,30 @@ def _looks_like_case_ref(text: str) -> bool:
     return bool(CASE_REF_RE.fullmatch(text.strip()))
 
 
-class CasePicker(QWidget):
+class CasePicker(SearchPicker):
     """Type a case reference (or a person's name), press Find, choose the case."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(placeholder="Case reference, or a person's name or P-reference",
+                         search_name="Search for the case", find_text="F&ind",
+                         find_tip="Find the case", results_name="Cases matching the search",
+                         parent=parent)
         self._session = session
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Case reference, or a person's name or P-reference")
-        self.search.setAccessibleName("Search for the case")
-        self.find_button = button("F&ind", "Find the case", self)
         self.find_button.clicked.connect(self.search_cases)
         self.search.returnPressed.connect(self.search_cases)
-        self.results = QListWidget(self)
-        self.results.setAccessibleName("Cases matching the search")
-        self.results.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
-        self.status = HintLabel("", self)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.search, 1)
-        row.addWidget(self.find_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(row)
-        layout.addWidget(self.results)
-        layout.addWidget(self.status)
-        self.status.hide()
-
-    def _say(self, text: str) -> None:
-        self.status.setText(text)
-        self.status.setVisible(bool(text))
 
     def search_cases(self) -> None:
         self.results.clear()
         text = self.search.text().strip()
         if not text:
-            self._say("Type a case reference, such as SEN-2026-0142, or a person's name.")
+            self.say("Type a case reference, such as SEN-2026-0142, or a person's name.")
             return
-        hits: list[tuple[str, str]] = []
+        hits: list[tuple[str, object]] = []
         try:
             if _looks_like_case_ref(text):
                 try:
                     case = cases_service.get_case(self._session, text)
-                    hits.append((case.ref, f"{case.ref} (opened {uk_date(case.opened_on)})"))
+                    hits.append((f"{case.ref} (opened {uk_date(case.opened_on)})", case.ref))
                 except NotFound:
                     pass
             message = ""
@@ -381,25 +360,16 @@ class CasePicker(QWidget):
                 for hit in found.hits:
                     p = hit.person
                     for ref in hit.case_refs:
-                        hits.append((ref, f"{ref} — {p.display_name}, {p.role.label} "
-                                          f"({p.ref})"))
+                        hits.append((f"{ref} — {p.display_name}, {p.role.label} ({p.ref})",
+                                     ref))
         except SendiassError as exc:
-            self._say(user_message(exc))
+            self.say(user_message(exc))
             return
-        for ref, label in hits:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, ref)
-            self.results.addItem(item)
-        if hits:
-            self.results.setCurrentRow(0)
-            self._say("")
-        else:
-            self._say(message or "No case matches. Check the reference, or search by a "
-                      "person's name.")
+        self.show_matches(hits, message or "No case matches. Check the reference, or search "
+                                           "by a person's name.")
 
     def case_ref(self) -> str | None:
-        item = self.results.currentItem()
-        value = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        value = self.chosen()
         return value if isinstance(value, str) else None
 
 

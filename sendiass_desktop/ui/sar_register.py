@@ -23,9 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QTableView,
     QVBoxLayout,
@@ -40,9 +37,9 @@ from sendiass_desktop.services import lookup
 from sendiass_desktop.services import sar as sar_service
 from sendiass_desktop.services.sar import RegisterRow
 from sendiass_desktop.services.session import Session
-from sendiass_desktop.ui.fields import HintLabel
 from sendiass_desktop.ui.icons import DateField, FormDialog, button, uk_date, user_message
 from sendiass_desktop.ui.notices import InlineMessage
+from sendiass_desktop.ui.search_picker import SearchPicker
 from sendiass_desktop.ui.table_model import HeaderedTableModel, ModelIndex, marked_cell
 from sendiass_desktop.ui.theme import Tone, heading_font
 
@@ -137,58 +134,35 @@ class SarRegisterModel(HeaderedTableModel):
 # --- choosing a person ---------------------------------------------------------------------
 
 
-class PersonPicker(QWidget):
+class PersonPicker(SearchPicker):
     """Type some words, press Find, choose from the people already known."""
 
     def __init__(self, session: Session, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(placeholder="Name, P-reference, email or phone",
+                         search_name=f"Search for the {name}", find_text="Find",
+                         find_tip=f"Find the {name}",
+                         results_name=f"People matching the search for the {name}",
+                         parent=parent)
         self._session = session
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Name, P-reference, email or phone")
-        self.search.setAccessibleName(f"Search for the {name}")
-        self.find_button = button("Find", f"Find the {name}", self)
         self.find_button.clicked.connect(self.search_people)
         self.search.returnPressed.connect(self.search_people)
-        self.results = QListWidget(self)
-        self.results.setAccessibleName(f"People matching the search for the {name}")
-        self.results.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
-        self.status = HintLabel("", self)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.search, 1)
-        row.addWidget(self.find_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(row)
-        layout.addWidget(self.results)
-        layout.addWidget(self.status)
-        self.status.hide()
 
     def search_people(self) -> None:
         self.results.clear()
         try:
             found = lookup.find_people(self._session, self.search.text())
         except SendiassError as exc:
-            self.status.setText(user_message(exc))
-            self.status.show()
+            self.say(user_message(exc))
             return
+        matches: list[tuple[str, object]] = []
         for hit in found.hits:
             p = hit.person
             where = f" — {', '.join(hit.case_refs[:3])}" if hit.case_refs else ""
-            item = QListWidgetItem(f"{p.display_name} ({p.ref}, {p.role.label}){where}")
-            item.setData(Qt.ItemDataRole.UserRole, p)
-            self.results.addItem(item)
-        if found.hits:
-            self.results.setCurrentRow(0)
-            self.status.hide()
-        else:
-            self.status.setText(found.message or lookup.NO_PEOPLE)
-            self.status.show()
+            matches.append((f"{p.display_name} ({p.ref}, {p.role.label}){where}", p))
+        self.show_matches(matches, found.message or lookup.NO_PEOPLE)
 
     def person(self) -> Person | None:
-        item = self.results.currentItem()
-        value = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        value = self.chosen()
         return value if isinstance(value, Person) else None
 
 
